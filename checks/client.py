@@ -1,0 +1,1 @@
+"""client checks (to be written)."""

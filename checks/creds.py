@@ -1,0 +1,1 @@
+"""creds checks (to be written)."""

@@ -1,0 +1,1 @@
+"""issuer checks (to be written)."""

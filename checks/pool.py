@@ -1,0 +1,1 @@
+"""pool checks (to be written)."""

@@ -1,0 +1,186 @@
+"""The data every part of cognito-doctor passes around: statuses, check specs, outcomes, reports."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+
+class Status(str, Enum):
+    """What a check concluded."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    WARN = "warn"
+    SKIP = "skip"
+    ERROR = "error"
+
+
+class Severity(str, Enum):
+    """How bad the worst outcome of a check is for the platform."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+class Environment(str, Enum):
+    """The deployment a run is judged against; prod is stricter."""
+
+    DEV = "dev"
+    PROD = "prod"
+
+
+ALL_ENVIRONMENTS: tuple[Environment, ...] = (Environment.DEV, Environment.PROD)
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where in a file a finding points (path relative to the checked root)."""
+
+    file: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}" if self.line else self.file
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a check function returns: a status with the words and data a person acts on."""
+
+    status: Status
+    message: str
+    fix: str = ""
+    fix_command: str | None = None
+    evidence: Mapping[str, Any] = field(default_factory=dict)
+    location: Location | None = None
+
+
+def passed(message: str, **evidence: Any) -> Outcome:
+    """A passing outcome; keyword arguments become evidence."""
+    return Outcome(Status.PASS, message, evidence=evidence)
+
+
+def failed(
+    message: str,
+    fix: str,
+    *,
+    fix_command: str | None = None,
+    location: Location | None = None,
+    **evidence: Any,
+) -> Outcome:
+    """A failing outcome with its fix."""
+    return Outcome(Status.FAIL, message, fix, fix_command, evidence, location)
+
+
+def warned(
+    message: str,
+    fix: str,
+    *,
+    fix_command: str | None = None,
+    location: Location | None = None,
+    **evidence: Any,
+) -> Outcome:
+    """A warning outcome with its fix."""
+    return Outcome(Status.WARN, message, fix, fix_command, evidence, location)
+
+
+def skipped(message: str, **evidence: Any) -> Outcome:
+    """An outcome for a check that does not apply or whose prerequisite failed."""
+    return Outcome(Status.SKIP, message, evidence=evidence)
+
+
+def errored(message: str, fix: str = "", **evidence: Any) -> Outcome:
+    """An outcome for a check that could not verify what it checks."""
+    return Outcome(Status.ERROR, message, fix, evidence=evidence)
+
+
+CheckFunction = Callable[..., Outcome]
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    """A registered check: its metadata, its doc and the function that runs it."""
+
+    id: str
+    title: str
+    group: str
+    severity: Severity
+    needs: tuple[str, ...]
+    environments: tuple[Environment, ...]
+    doc: str
+    function: CheckFunction = field(compare=False, repr=False)
+    origin: str = "builtin"
+
+    def doc_section(self, heading: str) -> str:
+        """One section of the doc ("What it checks", "Why it matters", "How to fix")."""
+        return doc_sections(self.doc).get(heading, "")
+
+
+DOC_HEADINGS = ("What it checks", "Why it matters", "How to fix")
+
+
+def doc_sections(doc: str) -> dict[str, str]:
+    """Split a check doc into its `## Heading` sections."""
+    sections: dict[str, str] = {}
+    current: str | None = None
+    lines: list[str] = []
+    for line in doc.splitlines():
+        if line.startswith("## "):
+            if current is not None:
+                sections[current] = "\n".join(lines).strip()
+            current, lines = line[3:].strip(), []
+        elif current is not None:
+            lines.append(line)
+    if current is not None:
+        sections[current] = "\n".join(lines).strip()
+    return sections
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One check's outcome in a run, with the time it took."""
+
+    spec: CheckSpec
+    outcome: Outcome
+    duration_ms: float
+
+    @property
+    def status(self) -> Status:
+        return self.outcome.status
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a run looked at, as far as it could tell (no secrets)."""
+
+    root: str
+    region: str | None
+    user_pool_id: str | None
+    app_client_id: str | None
+    endpoint_url: str | None
+
+
+@dataclass(frozen=True)
+class Report:
+    """A finished run: the target and every check's result, in registry order."""
+
+    tool_version: str
+    environment: Environment
+    target: Target
+    results: tuple[CheckResult, ...]
+
+    def count(self, status: Status) -> int:
+        return sum(1 for r in self.results if r.status is status)
+
+    @property
+    def summary(self) -> dict[str, int]:
+        return {status.value: self.count(status) for status in Status}
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing failed and nothing errored (exit code 0)."""
+        return not any(r.status in (Status.FAIL, Status.ERROR) for r in self.results)

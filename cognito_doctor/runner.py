@@ -1,0 +1,176 @@
+"""Selecting checks, producing each fact they need once (independent ones concurrently),
+calling every check, and turning whatever goes wrong into that check's result alone."""
+
+from __future__ import annotations
+
+import fnmatch
+import inspect
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import replace
+from typing import Any
+
+from cognito_doctor import __version__
+from cognito_doctor.config import RunConfig
+from cognito_doctor.facts import CheckContext, EnvFiles, FactUnavailable, first_value
+from cognito_doctor.model import CheckResult, CheckSpec, Outcome, Report, Status, Target
+from cognito_doctor.redact import Redactor
+from cognito_doctor.registry import Registry
+
+MAX_WORKERS = 8
+
+
+def select_checks(registry: Registry, config: RunConfig) -> list[CheckSpec]:
+    """The checks `--only` and `--skip` select (globs on ids), in registry order."""
+    selected = []
+    for spec in registry.checks.values():
+        if config.only and not any(_matches(spec, pattern) for pattern in config.only):
+            continue
+        if any(_matches(spec, pattern) for pattern in config.skip):
+            continue
+        selected.append(spec)
+    return selected
+
+
+def _matches(spec: CheckSpec, pattern: str) -> bool:
+    # A bare group name ("pool") selects the whole group, like "pool.*".
+    return fnmatch.fnmatchcase(spec.id, pattern) or spec.group == pattern
+
+
+def run_checks(config: RunConfig, registry: Registry) -> Report:
+    """Run the selected checks against `config` and return the finished report."""
+    ctx = CheckContext(config)
+    specs = select_checks(registry, config)
+    runnable: list[CheckSpec] = []
+    early: dict[str, Outcome] = {}
+    for spec in specs:
+        if config.environment not in spec.environments:
+            names = ", ".join(e.value for e in spec.environments)
+            early[spec.id] = Outcome(Status.SKIP, f"applies only with --env {names}")
+        elif config.offline and registry.needs_network(spec):
+            early[spec.id] = Outcome(Status.SKIP, "needs AWS; not run with --offline")
+        else:
+            runnable.append(spec)
+
+    facts = resolve_facts(ctx, registry, {name for spec in runnable for name in spec.needs})
+    redactor = Redactor(_secrets_in(facts.values()))
+    results = []
+    for spec in specs:
+        started = time.perf_counter()
+        outcome = early.get(spec.id) or _call_check(spec, ctx, facts)
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        results.append(CheckResult(spec, redactor.outcome(outcome), round(elapsed_ms, 3)))
+    return Report(__version__, config.environment, _target(config, facts), tuple(results))
+
+
+def resolve_facts(
+    ctx: CheckContext, registry: Registry, wanted: Iterable[str]
+) -> dict[str, Any | FactUnavailable]:
+    """Produce every wanted fact and what it depends on, each once, independent ones at once.
+
+    A fact's value is either what its provider returned or the FactUnavailable it raised (or
+    inherited from a fact it needed).
+    """
+    needed: set[str] = set()
+    stack = list(wanted)
+    while stack:
+        name = stack.pop()
+        if name not in needed:
+            needed.add(name)
+            stack.extend(registry.facts[name].needs)
+
+    done: dict[str, Any | FactUnavailable] = {}
+    running: dict[Future[Any], str] = {}
+    with ThreadPoolExecutor(max_workers=MAX_WORKERS, thread_name_prefix="fact") as pool:
+        while len(done) < len(needed):
+            progressed = False
+            for name in sorted(needed - done.keys() - set(running.values())):
+                spec = registry.facts[name]
+                if not all(dep in done for dep in spec.needs):
+                    continue
+                progressed = True
+                failed_dep = next(
+                    (done[d] for d in spec.needs if isinstance(done[d], FactUnavailable)), None
+                )
+                if failed_dep is not None:
+                    done[name] = failed_dep
+                    continue
+                kwargs = {dep: done[dep] for dep in spec.needs}
+                running[pool.submit(spec.function, ctx, **kwargs)] = name
+            if running:
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    name = running.pop(future)
+                    done[name] = _fact_value(name, future)
+            elif not progressed:
+                for name in needed - done.keys():
+                    done[name] = FactUnavailable(
+                        Status.ERROR, f"fact {name!r} depends on itself through other facts"
+                    )
+    return done
+
+
+def _fact_value(name: str, future: Future[Any]) -> Any | FactUnavailable:
+    try:
+        return future.result()
+    except FactUnavailable as exc:
+        return exc
+    except Exception as exc:  # a provider bug must not stop the run
+        return FactUnavailable(
+            Status.ERROR, f"could not produce fact {name!r}: {type(exc).__name__}: {exc}"
+        )
+
+
+def _call_check(
+    spec: CheckSpec, ctx: CheckContext, facts: Mapping[str, Any | FactUnavailable]
+) -> Outcome:
+    for name in spec.needs:
+        value = facts[name]
+        if isinstance(value, FactUnavailable):
+            return Outcome(value.status, value.reason, value.fix)
+    kwargs = {name: facts[name] for name in spec.needs}
+    if "ctx" in inspect.signature(spec.function).parameters:
+        kwargs["ctx"] = ctx
+    try:
+        outcome = spec.function(**kwargs)
+    except Exception as exc:  # one broken check never stops the others
+        return Outcome(
+            Status.ERROR,
+            f"check {spec.id} crashed: {type(exc).__name__}: {exc}",
+            f"This is a bug in {spec.origin}; please report it with this message.",
+        )
+    if not isinstance(outcome, Outcome):
+        return Outcome(
+            Status.ERROR,
+            f"check {spec.id} returned {type(outcome).__name__}, not an Outcome",
+            f"This is a bug in {spec.origin}.",
+        )
+    if outcome.status in (Status.FAIL, Status.WARN) and not outcome.fix:
+        return replace(outcome, fix=spec.doc_section("How to fix"))
+    return outcome
+
+
+def _secrets_in(values: Iterable[Any]) -> Iterator[str]:
+    for value in values:
+        if isinstance(value, EnvFiles):
+            for env in value:
+                yield from env.secret_values()
+        elif hasattr(value, "secret_values"):
+            yield from value.secret_values()
+
+
+def _target(config: RunConfig, facts: Mapping[str, Any]) -> Target:
+    files = facts.get("env_files")
+    if not isinstance(files, EnvFiles):
+        from cognito_doctor.envfiles import AUTH_ENV, UM_ENV, read_env_file
+
+        files = EnvFiles(read_env_file(config.root, UM_ENV), read_env_file(config.root, AUTH_ENV))
+    auth = files.auth
+    return Target(
+        root=str(config.root),
+        region=config.region or first_value(files, "COGNITO_REGION"),
+        user_pool_id=first_value(files, "COGNITO_USER_POOL_ID"),
+        app_client_id=auth.get("COGNITO_APP_CLIENT_ID") if auth.usable else None,
+        endpoint_url=config.endpoint_url,
+    )
