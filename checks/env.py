@@ -168,15 +168,17 @@ def pool_id_consistent(env_files: EnvFiles) -> Outcome:
     )
     for env in files:
         if env.get("COGNITO_USER_POOL_ID") is None:
-            return failed(f"COGNITO_USER_POOL_ID is not set in {env.label}", fix,
-                          location=env.location("COGNITO_USER_POOL_ID"))
+            return failed(
+                f"COGNITO_USER_POOL_ID is not set in {env.label}",
+                fix,
+                location=env.location("COGNITO_USER_POOL_ID"),
+            )
     values = {env.label: str(env.get("COGNITO_USER_POOL_ID")) for env in files}
     if len(set(values.values())) > 1:
         return failed(
             "COGNITO_USER_POOL_ID differs: "
             + ", ".join(f"{label} has {value}" for label, value in values.items()),
-            "Use the same pool id in both files: "
-            + fix,
+            "Use the same pool id in both files: " + fix,
             location=files[-1].location("COGNITO_USER_POOL_ID"),
             values=values,
         )
@@ -229,14 +231,19 @@ def region_consistent(env_files: EnvFiles) -> Outcome:
     files = _usable_files(env_files)
     if not files:
         return skipped("neither .env file is readable (see env.files)")
-    pool_id = next((e.get("COGNITO_USER_POOL_ID") for e in files if e.get("COGNITO_USER_POOL_ID")), None)
+    pool_id = next(
+        (e.get("COGNITO_USER_POOL_ID") for e in files if e.get("COGNITO_USER_POOL_ID")), None
+    )
     pool_region = pool_id.split("_")[0] if pool_id and "_" in pool_id else None
     suggestion = pool_region if pool_region and is_region(pool_region) else "<the pool's region>"
     fix = f"Set COGNITO_REGION={suggestion} in {' and '.join(env.label for env in files)}."
     for env in files:
         if env.get("COGNITO_REGION") is None:
-            return failed(f"COGNITO_REGION is not set in {env.label}", fix,
-                          location=env.location("COGNITO_REGION"))
+            return failed(
+                f"COGNITO_REGION is not set in {env.label}",
+                fix,
+                location=env.location("COGNITO_REGION"),
+            )
     values = {env.label: str(env.get("COGNITO_REGION")) for env in files}
     if len(set(values.values())) > 1:
         return failed(
@@ -286,16 +293,16 @@ def issuer_override(auth_env: EnvFile) -> Outcome:
     if not pool_id or not region or not POOL_ID_PATTERN.match(pool_id) or not is_region(region):
         if issuer is None:
             return passed("COGNITO_ISSUER is not set (derived from pool id and region)")
-        return skipped(f"cannot work out the expected issuer: see env.pool-id and env.region")
+        return skipped("cannot work out the expected issuer: see env.pool-id and env.region")
     expected = expected_issuer(region, pool_id)
     if issuer is None:
-        return passed(f"COGNITO_ISSUER is not set; services/auth derives {expected}", issuer=expected)
+        return passed(
+            f"COGNITO_ISSUER is not set; services/auth derives {expected}", issuer=expected
+        )
     if issuer == expected:
         return passed(f"COGNITO_ISSUER={issuer}", issuer=issuer)
     difference = (
-        "it has a trailing slash"
-        if issuer.rstrip("/") == expected
-        else f"it should be {expected}"
+        "it has a trailing slash" if issuer.rstrip("/") == expected else f"it should be {expected}"
     )
     return failed(
         f"COGNITO_ISSUER={issuer!r} will reject every token: {difference}",
@@ -400,7 +407,9 @@ def aws_credentials_shape(um_env: EnvFile, ctx: CheckContext) -> Outcome:
         f"access key, then paste AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY into {UM_ENV} "
         "and restart user-management."
     )
-    missing = [k for k, v in (("AWS_ACCESS_KEY_ID", key_id), ("AWS_SECRET_ACCESS_KEY", secret)) if not v]
+    missing = [
+        k for k, v in (("AWS_ACCESS_KEY_ID", key_id), ("AWS_SECRET_ACCESS_KEY", secret)) if not v
+    ]
     if missing:
         return failed(
             f"{' and '.join(missing)} not set in {UM_ENV}: every Cognito call will fail",
@@ -409,8 +418,12 @@ def aws_credentials_shape(um_env: EnvFile, ctx: CheckContext) -> Outcome:
         )
     assert key_id is not None and secret is not None
     if PLACEHOLDER_PATTERN.search(key_id) or PLACEHOLDER_PATTERN.search(secret):
-        which = "AWS_ACCESS_KEY_ID" if PLACEHOLDER_PATTERN.search(key_id) else "AWS_SECRET_ACCESS_KEY"
-        return failed(f"{which} is still the runbook's placeholder", fix, location=um_env.location(which))
+        which = (
+            "AWS_ACCESS_KEY_ID" if PLACEHOLDER_PATTERN.search(key_id) else "AWS_SECRET_ACCESS_KEY"
+        )
+        return failed(
+            f"{which} is still the runbook's placeholder", fix, location=um_env.location(which)
+        )
     if not ACCESS_KEY_PATTERN.match(key_id):
         return failed(
             f"AWS_ACCESS_KEY_ID ({_key_hint(key_id)}) is not an access key id: they start with "

@@ -131,7 +131,8 @@ def explain(exc: BaseException, *, action: str, who: str = "the operator") -> tu
     if code in UNKNOWN_KEY:
         return (
             f"AWS does not know {who}'s access key ({code}) while calling {action}",
-            "Check AWS_ACCESS_KEY_ID / the profile: the key may be deleted, deactivated or mistyped.",
+            "Check AWS_ACCESS_KEY_ID or the profile: the key may be deleted, deactivated "
+            "or mistyped.",
         )
     if code in BAD_SIGNATURE:
         return (
@@ -150,13 +151,18 @@ def explain(exc: BaseException, *, action: str, who: str = "the operator") -> tu
             "--profile NAME; for offline env checks only, pass --offline.",
         )
     if isinstance(exc, botocore.exceptions.ProfileNotFound):
-        return (str(exc), "Pass a profile that exists in ~/.aws/config (`aws configure list-profiles`).")
+        return (
+            str(exc),
+            "Pass a profile that exists in ~/.aws/config (`aws configure list-profiles`).",
+        )
     if isinstance(exc, botocore.exceptions.ReadTimeoutError):
         return (
             f"{action}: the endpoint did not answer in time ({exc.kwargs.get('endpoint_url', '')})",
             "Check the network or --endpoint-url, then run again.",
         )
-    if isinstance(exc, botocore.exceptions.EndpointConnectionError | botocore.exceptions.ConnectionError):
+    if isinstance(
+        exc, botocore.exceptions.EndpointConnectionError | botocore.exceptions.ConnectionError
+    ):
         return (
             f"{action}: cannot connect to the endpoint ({exc})",
             "Check the network, the region and --endpoint-url, then run again.",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +15,7 @@ from cognito_doctor.model import Location
 UM_ENV = "services/user-management/.env"
 AUTH_ENV = "services/auth/.env"
 MAX_ENV_BYTES = 1_000_000
+_LINE_BREAK = re.compile(r"\r\n|\n|\r")
 
 # Keys whose values are credentials: never printed, and scrubbed from every report.
 SECRET_KEYS = ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
@@ -116,9 +118,10 @@ def parse_env_text(label: str, path: Path, text: str) -> EnvFile:
     malformed: list[int] = []
     for binding in parse_stream(io.StringIO(text)):
         original = binding.original
-        # dotenv reports a binding's first line including blank lines before it.
-        stripped = original.string.lstrip("\r\n")
-        line = original.line + original.string[: len(original.string) - len(stripped)].count("\n")
+        # dotenv reports a binding's first line including the blank (or whitespace-only)
+        # lines before it; count their line breaks the way dotenv does (CRLF, LF or CR).
+        leading = original.string[: len(original.string) - len(original.string.lstrip())]
+        line = original.line + len(_LINE_BREAK.findall(leading))
         if binding.error:
             malformed.append(line)
         elif binding.key is not None:

@@ -142,7 +142,9 @@ class IdentityLookup:
 @fact("env_files")
 def env_files(ctx: CheckContext) -> EnvFiles:
     """Both `.env` files under --root, read and parsed."""
-    return EnvFiles(read_env_file(ctx.config.root, UM_ENV), read_env_file(ctx.config.root, AUTH_ENV))
+    return EnvFiles(
+        read_env_file(ctx.config.root, UM_ENV), read_env_file(ctx.config.root, AUTH_ENV)
+    )
 
 
 def _usable(env: EnvFile) -> EnvFile:
@@ -300,7 +302,7 @@ def _get_json(url: str) -> dict[str, Any]:
     if not url.startswith(("https://", "http://")):
         raise ValueError(f"not an http(s) URL: {url!r}")
     request = urllib.request.Request(url, headers={"Accept": "application/json"})
-    with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT_SECONDS) as response:  # noqa: S310
+    with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT_SECONDS) as response:
         body = response.read(2_000_000)
     document = json.loads(body)
     if not isinstance(document, dict):

@@ -106,10 +106,15 @@ def aws_command(service: str, operation: str, region: str, **options: str) -> st
 def cli_input_command(service: str, operation: str, region: str, params: Mapping[str, Any]) -> str:
     """An `aws … --cli-input-json '<json>'` command for `params`, quoted for a POSIX shell."""
     body = json.dumps(params, sort_keys=True, default=str, separators=(",", ":"))
-    return f"aws {service} {operation} --region {shlex.quote(region)} --cli-input-json {shlex.quote(body)}"
+    return (
+        f"aws {service} {operation} --region {shlex.quote(region)} "
+        f"--cli-input-json {shlex.quote(body)}"
+    )
 
 
-def update_user_pool_command(region: str, pool: Mapping[str, Any], changes: Mapping[str, Any]) -> str:
+def update_user_pool_command(
+    region: str, pool: Mapping[str, Any], changes: Mapping[str, Any]
+) -> str:
     """The full, safe `aws cognito-idp update-user-pool` command for `changes`."""
     return cli_input_command(
         "cognito-idp", "update-user-pool", region, update_user_pool_input(pool, changes)

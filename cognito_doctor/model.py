@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     """What a check concluded."""
 
     PASS = "pass"
@@ -18,7 +18,7 @@ class Status(str, Enum):
     ERROR = "error"
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     """How bad the worst outcome of a check is for the platform."""
 
     ERROR = "error"
@@ -26,7 +26,7 @@ class Severity(str, Enum):
     INFO = "info"
 
 
-class Environment(str, Enum):
+class Environment(StrEnum):
     """The deployment a run is judged against; prod is stricter."""
 
     DEV = "dev"

@@ -7,6 +7,7 @@ pointed at the in-process server on 127.0.0.1 and uses throwaway credentials.
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -114,6 +115,8 @@ class Sandbox:
         self._counter = 0
 
     def start(self) -> Sandbox:
+        # werkzeug logs every request to stderr; the demo's output is the reports.
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self._server.start()
         host, port = self._server.get_host_and_port()
         self.endpoint_url = f"http://{host}:{port}"
@@ -125,7 +128,7 @@ class Sandbox:
     def client(self, service: str, region: str = DEFAULT_REGION) -> Any:
         import boto3
 
-        return boto3.client(
+        return boto3.client(  # type: ignore[call-overload]
             service,
             region_name=region,
             endpoint_url=self.endpoint_url,
@@ -138,8 +141,9 @@ class Sandbox:
         self._counter += 1
         return f"{stem}-{os.getpid()}-{self._counter}"
 
-    def create_service_user(self, region: str, pool_id: str, policy: Mapping[str, Any] | None = None
-                            ) -> tuple[str, str]:
+    def create_service_user(
+        self, region: str, pool_id: str, policy: Mapping[str, Any] | None = None
+    ) -> tuple[str, str]:
         """An IAM user with the runbook's policy (or `policy`) and an access key: (id, secret)."""
         iam = self.client("iam", region)
         user = self._unique("clinical-platform-user-mgmt-dev")
@@ -208,8 +212,12 @@ class Sandbox:
             pool_changes={
                 "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": False},
                 "Schema": [
-                    {"Name": "email", "AttributeDataType": "String", "Required": True,
-                     "Mutable": True},
+                    {
+                        "Name": "email",
+                        "AttributeDataType": "String",
+                        "Required": True,
+                        "Mutable": True,
+                    },
                 ],
             },
             client_changes={

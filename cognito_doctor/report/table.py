@@ -1,0 +1,151 @@
+"""The human report, in the manner of `flutter doctor`: a marker per check, grouped, then how
+to fix every failure and warning, then one summary line."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from collections.abc import Iterable
+from typing import Any
+
+import click
+from tabulate import tabulate
+
+from cognito_doctor.model import CheckResult, Report, Status
+from cognito_doctor.report import RenderOptions
+
+UNICODE_MARKERS = {
+    Status.PASS: "✓",
+    Status.FAIL: "✗",
+    Status.WARN: "!",
+    Status.SKIP: "–",
+    Status.ERROR: "✗",
+}
+ASCII_MARKERS = {
+    Status.PASS: "+",
+    Status.FAIL: "x",
+    Status.WARN: "!",
+    Status.SKIP: "-",
+    Status.ERROR: "x",
+}
+COLORS = {
+    Status.PASS: "green",
+    Status.FAIL: "red",
+    Status.WARN: "yellow",
+    Status.SKIP: "bright_black",
+    Status.ERROR: "magenta",
+}
+SUMMARY_WORDS = (
+    (Status.PASS, "passed"),
+    (Status.FAIL, "failed"),
+    (Status.ERROR, "errors"),
+    (Status.WARN, "warnings"),
+    (Status.SKIP, "skipped"),
+)
+
+
+def marker(status: Status, options: RenderOptions) -> str:
+    """The one-character marker of a status, coloured when allowed."""
+    symbol = (UNICODE_MARKERS if options.unicode else ASCII_MARKERS)[status]
+    return click.style(symbol, fg=COLORS[status], bold=True) if options.color else symbol
+
+
+def _style(text: str, options: RenderOptions, **style: Any) -> str:
+    return click.style(text, **style) if options.color else text
+
+
+def _dash(options: RenderOptions) -> str:
+    return "—" if options.unicode else "-"
+
+
+def render_table(report: Report, options: RenderOptions) -> str:
+    """The whole human report as text."""
+    lines = [_header(report, options), ""]
+    id_width = max((len(r.spec.id) for r in report.results), default=10)
+    message_width = max(30, options.width - id_width - 8)
+    for group, results in _grouped(report.results):
+        lines.append(_style(group, options, bold=True))
+        rows = []
+        for result in results:
+            message = result.outcome.message
+            if result.status is Status.ERROR:
+                message = f"couldn't verify: {message}"
+            if result.outcome.location and result.status is not Status.PASS:
+                message = f"{message} ({result.outcome.location})"
+            rows.append(
+                [marker(result.status, options), result.spec.id, _wrap(message, message_width)]
+            )
+            if options.verbose and result.outcome.evidence:
+                rows.extend(["", "", line] for line in _evidence_lines(result.outcome.evidence))
+        table = tabulate(rows, tablefmt="plain", disable_numparse=True)
+        lines.extend("  " + line.rstrip() for line in table.splitlines())
+        lines.append("")
+    fixes = [r for r in report.results if r.status in (Status.FAIL, Status.WARN, Status.ERROR)]
+    if fixes:
+        lines.append(_style("How to fix", options, bold=True))
+        for result in fixes:
+            lines.extend(_fix_block(result, options))
+        lines.append("")
+    lines.append(_summary(report, options))
+    return "\n".join(lines) + "\n"
+
+
+def _header(report: Report, options: RenderOptions) -> str:
+    target = report.target
+    parts = [f"cognito-doctor {report.tool_version}", f"env {report.environment.value}"]
+    if target.user_pool_id:
+        parts.append(
+            f"pool {target.user_pool_id}" + (f" ({target.region})" if target.region else "")
+        )
+    parts.append(f"root {target.root}")
+    if target.endpoint_url:
+        parts.append(f"endpoint {target.endpoint_url}")
+    return _style(f" {_dash(options)} ".join(parts), options, bold=True)
+
+
+def _grouped(results: Iterable[CheckResult]) -> list[tuple[str, list[CheckResult]]]:
+    groups: dict[str, list[CheckResult]] = {}
+    for result in results:
+        groups.setdefault(result.spec.group, []).append(result)
+    return list(groups.items())
+
+
+def _wrap(text: str, width: int) -> str:
+    # Never split inside a word: ids, ARNs and URLs must stay whole to be copied.
+    return "\n".join(
+        textwrap.fill(paragraph, width, break_on_hyphens=False, break_long_words=False)
+        for paragraph in text.splitlines()
+    )
+
+
+def _evidence_lines(evidence: Any) -> list[str]:
+    lines = []
+    for key, value in evidence.items():
+        shown = value if isinstance(value, str) else json.dumps(value, default=str)
+        lines.append(f"{key}: {shown}")
+    return lines
+
+
+def _fix_block(result: CheckResult, options: RenderOptions) -> list[str]:
+    outcome = result.outcome
+    head = f"  {marker(result.status, options)} {_style(result.spec.id, options, bold=True)}"
+    if outcome.location:
+        head += f"  {outcome.location}"
+    lines = [head]
+    wrap_width = max(40, options.width - 6)
+    for paragraph in (outcome.fix or "").splitlines() or [""]:
+        lines.extend("      " + line for line in _wrap(paragraph, wrap_width).splitlines() or [""])
+    if outcome.fix_command:
+        lines.append("      " + _style(f"$ {outcome.fix_command}", options, fg="cyan"))
+    return lines
+
+
+def _summary(report: Report, options: RenderOptions) -> str:
+    counts = report.summary
+    parts = [
+        f"{marker(status, options)} {counts[status.value]} {word}"
+        for status, word in SUMMARY_WORDS
+        if counts[status.value] or status in (Status.PASS, Status.FAIL)
+    ]
+    verdict = "no problems found" if report.ok else "problems found"
+    return f"{' · ' if options.unicode else ' | '}".join(parts) + f"  ({verdict})"
