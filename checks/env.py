@@ -12,7 +12,8 @@ from cognito_doctor.registry import check
 
 RUNBOOK_EXAMPLE_POOL_ID = "eu-west-2_AbCdEf123"
 CLIENT_ID_PATTERN = re.compile(r"^[\w+]{1,128}$")
-PLACEHOLDER_PATTERN = re.compile(r"[<>…]|\.\.\.|changeme|your[-_]|xxx", re.IGNORECASE)
+# "x{6,}", not "xxx": a real key id, secret or client id may well contain three x's.
+PLACEHOLDER_PATTERN = re.compile(r"[<>…]|\.\.\.|changeme|your[-_]|^x+$|x{6,}", re.IGNORECASE)
 ACCESS_KEY_PATTERN = re.compile(r"^(AKIA|ASIA)[A-Z0-9]+$")
 
 
@@ -213,11 +214,12 @@ def pool_id_consistent(env_files: EnvFiles) -> Outcome:
     severity="error",
     needs=["env_files"],
 )
-def region_consistent(env_files: EnvFiles) -> Outcome:
+def region_consistent(env_files: EnvFiles, ctx: CheckContext) -> Outcome:
     """
     ## What it checks
     That `COGNITO_REGION` is set in both `.env` files, to the same real AWS region, and that it
-    equals the region prefix of `COGNITO_USER_POOL_ID` (a pool id starts with its region).
+    equals the region prefix of `COGNITO_USER_POOL_ID` (a pool id starts with its region) and,
+    when a config file sets the environment's `region`, that region.
 
     ## Why it matters
     The SDK looks for the pool in `COGNITO_REGION`: a pool id from another region gives
@@ -261,6 +263,15 @@ def region_consistent(env_files: EnvFiles) -> Outcome:
         return failed(
             f"COGNITO_REGION={region} but the pool id {pool_id} is in {pool_region}",
             fix,
+            location=where,
+        )
+    expected = ctx.config.expect.region
+    if expected is not None and expected != region:
+        return failed(
+            f"COGNITO_REGION={region}, but the config file expects {expected} for "
+            f"{ctx.config.name}",
+            f"Point {ctx.config.name}'s .env files at its pool in {expected}, or correct the "
+            "environment's `region` in the config file.",
             location=where,
         )
     return passed(f"COGNITO_REGION={region}", region=region)
@@ -417,12 +428,42 @@ def aws_credentials_shape(um_env: EnvFile, ctx: CheckContext) -> Outcome:
             location=um_env.location(missing[0]),
         )
     assert key_id is not None and secret is not None
-    if PLACEHOLDER_PATTERN.search(key_id) or PLACEHOLDER_PATTERN.search(secret):
-        which = (
-            "AWS_ACCESS_KEY_ID" if PLACEHOLDER_PATTERN.search(key_id) else "AWS_SECRET_ACCESS_KEY"
+    placeholders = [
+        name
+        for name, value in (
+            ("AWS_ACCESS_KEY_ID", key_id),
+            ("AWS_SECRET_ACCESS_KEY", secret),
+            ("AWS_SESSION_TOKEN", token),
         )
+        if value and PLACEHOLDER_PATTERN.search(value)
+    ]
+    if placeholders:
+        if placeholders == ["AWS_SESSION_TOKEN"]:
+            fix = (
+                f"Delete the AWS_SESSION_TOKEN line from {UM_ENV} (a long-term AKIA key needs "
+                "none), or paste the session token that came with the temporary keys."
+            )
         return failed(
-            f"{which} is still the runbook's placeholder", fix, location=um_env.location(which)
+            f"{' and '.join(placeholders)} {'is' if len(placeholders) == 1 else 'are'} still "
+            "the runbook's placeholder",
+            fix,
+            location=um_env.location(placeholders[0]),
+        )
+    # AWS's documentation keys (AKIAIOSFODNN7EXAMPLE, wJalr…EXAMPLEKEY) get pasted from docs.
+    examples = [
+        name
+        for name, value, tail in (
+            ("AWS_ACCESS_KEY_ID", key_id, "EXAMPLE"),
+            ("AWS_SECRET_ACCESS_KEY", secret, "EXAMPLEKEY"),
+        )
+        if value.endswith(tail)
+    ]
+    if examples:
+        return failed(
+            f"{' and '.join(examples)} {'is' if len(examples) == 1 else 'are'} AWS's "
+            "documentation example, not a real key",
+            fix,
+            location=um_env.location(examples[0]),
         )
     if not ACCESS_KEY_PATTERN.match(key_id):
         return failed(

@@ -4,20 +4,26 @@ file reading happen here, and nothing here imports boto3."""
 from __future__ import annotations
 
 import difflib
+import io
 import json
 import os
 import shutil
 import sys
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import IO, NoReturn
+from typing import IO, TYPE_CHECKING, NoReturn
 
 import click
 
 from cognito_doctor import __version__
 from cognito_doctor.config import RunConfig
-from cognito_doctor.model import DOC_HEADINGS, Environment, Report
+from cognito_doctor.model import DOC_HEADINGS, Report, Severity
 from cognito_doctor.registry import Registry, RegistryError, load_registry
 from cognito_doctor.report import OutputFormat, RenderOptions, render
+
+if TYPE_CHECKING:
+    from cognito_doctor.configfile import FileConfig
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -58,6 +64,16 @@ def render_options(stream: IO[str] | None, verbose: bool) -> RenderOptions:
     )
 
 
+_ASCII_REPLACEMENTS = str.maketrans(
+    {"…": "...", "→": "->", "–": "-", "—": "-", "·": "|", "✓": "+", "✗": "x", "‘": "'", "’": "'"}
+)
+
+
+def to_ascii(text: str) -> str:
+    """Text a terminal without Unicode can print: common symbols spelled out, the rest '?'."""
+    return text.translate(_ASCII_REPLACEMENTS).encode("ascii", "replace").decode("ascii")
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=_EPILOG)
 @click.version_option(__version__, prog_name="cognito-doctor")
 def main() -> None:
@@ -66,6 +82,10 @@ def main() -> None:
     Run `cognito-doctor check` in the platform repository's root. Every failure comes with
     the exact change that fixes it. `cognito-doctor demo` shows it working without AWS.
     """
+    # A terminal that can't show a character gets '?', never a UnicodeEncodeError traceback.
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="replace")
 
 
 @main.command(epilog=_EPILOG)
@@ -78,11 +98,19 @@ def main() -> None:
 )
 @click.option(
     "--env",
-    "environment",
-    type=click.Choice([e.value for e in Environment]),
-    default=Environment.DEV.value,
-    show_default=True,
-    help="Which rules apply: prod is stricter (no static keys, SES, strong passwords).",
+    "environments",
+    multiple=True,
+    metavar="NAME",
+    help="Which environment's rules apply: dev (default) or prod, or one a config file names. "
+    "Repeat to check several in one run.",
+)
+@click.option("--all-envs", is_flag=True, help="Check every environment the config file names.")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Config file (default: cognito-doctor.toml in --root, or [tool.cognito-doctor] in "
+    "its pyproject.toml).",
 )
 @click.option("--profile", help="AWS profile for the operator's describe calls.")
 @click.option("--region", help="Region to look for the pool in (default: COGNITO_REGION).")
@@ -103,21 +131,49 @@ def main() -> None:
     help="Also load checks from every .py file in this directory.",
 )
 @click.option(
+    "--principal-arn",
+    metavar="ARN",
+    help="The IAM principal the service runs as (prod: its execution role) for the iam checks.",
+)
+@click.option(
+    "--policy-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A JSON IAM policy to check offline (iam.policy-file), e.g. the one your repo keeps.",
+)
+@click.option(
+    "--probe",
+    is_flag=True,
+    help="Prove the service's permissions for real with its own keys: read-only Admin* calls "
+    "for a username that cannot exist. Changes nothing, but the calls appear in CloudTrail.",
+)
+@click.option(
     "--format",
-    "output_format",
+    "output_formats",
+    multiple=True,
     type=click.Choice([f.value for f in OutputFormat]),
-    default=OutputFormat.TABLE.value,
-    show_default=True,
+    help="table (default), json, junit, sarif, github or markdown. Repeat for several.",
 )
 @click.option(
     "--output",
-    type=click.Path(dir_okay=False, writable=True, path_type=Path),
-    help="Write the report to this file instead of standard output.",
+    "outputs",
+    multiple=True,
+    metavar="[FORMAT=]FILE",
+    help="Write the report to FILE instead of standard output; with several formats, "
+    "FORMAT=FILE per format (e.g. --output sarif=report.sarif).",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice([Severity.ERROR.value, Severity.WARNING.value]),
+    default=Severity.ERROR.value,
+    show_default=True,
+    help="error: exit 1 on failures and errors; warning: on warnings too.",
 )
 @click.option("-v", "--verbose", is_flag=True, help="Show the evidence behind every result.")
 def check(
     root: Path,
-    environment: str,
+    environments: tuple[str, ...],
+    all_envs: bool,
+    config_path: Path | None,
     profile: str | None,
     region: str | None,
     endpoint_url: str | None,
@@ -125,14 +181,22 @@ def check(
     only: tuple[str, ...],
     skip: tuple[str, ...],
     checks_dir: tuple[Path, ...],
-    output_format: str,
-    output: Path | None,
+    principal_arn: str | None,
+    policy_file: Path | None,
+    probe: bool,
+    output_formats: tuple[str, ...],
+    outputs: tuple[str, ...],
+    fail_on: str,
     verbose: bool,
 ) -> None:
     """Run the checks and report every problem with its fix."""
-    config = RunConfig(
-        root=root.resolve(),
-        environment=Environment(environment),
+    root = root.resolve()
+    registry = _load(checks_dir)
+    file_config = _load_config(config_path, root, registry)
+    names = _environment_names(file_config, environments, all_envs)
+    targets = _output_targets(output_formats, outputs)
+    base = RunConfig(
+        root=root,
         profile=profile,
         region=region,
         endpoint_url=endpoint_url or None,
@@ -140,27 +204,87 @@ def check(
         only=only,
         skip=skip,
         checks_dirs=checks_dir,
+        principal_arn=principal_arn,
+        policy_file=policy_file.resolve() if policy_file else None,
+        probe=probe,
     )
-    registry = _load(checks_dir)
+    from cognito_doctor.configfile import run_config_for
     from cognito_doctor.runner import run_checks, select_checks
 
-    if not select_checks(registry, config):
+    configs = [run_config_for(base, file_config, name) for name in names]
+    if not select_checks(registry, configs[0]):
         _fail_usage(f"no check matches --only {' '.join(only)} / --skip {' '.join(skip)}")
-    report = run_checks(config, registry)
-    write_report(report, OutputFormat(output_format), output, verbose)
-    sys.exit(EXIT_OK if report.ok else EXIT_PROBLEMS)
+    if len(configs) == 1:
+        reports = [run_checks(configs[0], registry)]
+    else:
+        with ThreadPoolExecutor(max_workers=len(configs), thread_name_prefix="env") as pool:
+            reports = list(pool.map(lambda config: run_checks(config, registry), configs))
+    for output_format, output in targets:
+        write_report(reports, output_format, output, verbose)
+    threshold = Severity(fail_on)
+    sys.exit(EXIT_PROBLEMS if any(r.problems(threshold) for r in reports) else EXIT_OK)
+
+
+def _load_config(config_path: Path | None, root: Path, registry: Registry) -> FileConfig:
+    from cognito_doctor.configfile import ConfigError, find_config, load_config
+
+    try:
+        return load_config(config_path or find_config(root), registry.checks)
+    except ConfigError as exc:
+        _fail_usage(str(exc))
+
+
+def _environment_names(
+    file_config: FileConfig, requested: tuple[str, ...], all_envs: bool
+) -> list[str]:
+    known = list(file_config.environments)
+    if all_envs:
+        return known
+    names = list(dict.fromkeys(requested)) or [file_config.default_environment]
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        where = f"in {file_config.source}" if file_config.source else "without a config file"
+        _fail_usage(
+            f"unknown environment {', '.join(map(repr, unknown))}: {where} the environments "
+            f"are {', '.join(known)}"
+        )
+    return names
+
+
+def _output_targets(
+    formats: tuple[str, ...], outputs: tuple[str, ...]
+) -> list[tuple[OutputFormat, Path | None]]:
+    """Pair each --format with its --output (FORMAT=FILE, or one FILE for one format)."""
+    chosen = [OutputFormat(f) for f in dict.fromkeys(formats)] or [OutputFormat.TABLE]
+    files: dict[OutputFormat, Path] = {}
+    for value in outputs:
+        name, sep, path = value.partition("=")
+        if sep and name in OutputFormat.__members__.values():
+            files[OutputFormat(name)] = Path(path)
+            if OutputFormat(name) not in chosen:
+                chosen.append(OutputFormat(name))
+        elif len(chosen) == 1 and not files:
+            files[chosen[0]] = Path(value)
+        else:
+            _fail_usage(
+                f"--output {value}: with several formats, say which one it is for "
+                "(e.g. --output sarif=report.sarif)"
+            )
+    return [(f, files.get(f)) for f in chosen]
 
 
 def write_report(
-    report: Report, output_format: OutputFormat, output: Path | None, verbose: bool
+    reports: Sequence[Report], output_format: OutputFormat, output: Path | None, verbose: bool
 ) -> None:
-    """Render `report` to `output`, or to standard output."""
+    """Render the reports to `output`, or to standard output."""
     stream = None if output else sys.stdout
-    text = render(report, output_format, render_options(stream, verbose))
+    options = render_options(stream, verbose)
+    text = render(reports, output_format, options)
     if output is None:
-        click.echo(text, nl=False)
+        click.echo(text if options.unicode else to_ascii(text), nl=False)
         return
     try:
+        output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(text, encoding="utf-8")
     except OSError as exc:
         _fail_usage(f"cannot write {output}: {exc.strerror or exc}")
@@ -170,7 +294,7 @@ def write_report(
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice([f.value for f in OutputFormat]),
+    type=click.Choice([OutputFormat.TABLE.value, OutputFormat.JSON.value]),
     default=OutputFormat.TABLE.value,
     show_default=True,
 )
@@ -262,3 +386,10 @@ def demo(verbose: bool) -> None:
 
 if __name__ == "__main__":  # pragma: no cover
     main()
+
+
+from cognito_doctor.oncall import token, triage, user  # noqa: E402
+
+main.add_command(triage)
+main.add_command(token)
+main.add_command(user)

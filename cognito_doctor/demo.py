@@ -68,6 +68,6 @@ def run_demo(*, verbose: bool = False) -> None:
             click.echo(click.style(f"== {title} ==", bold=True))
             config = RunConfig(root=setup.root, endpoint_url=sandbox.endpoint_url)
             report = run_checks(config, registry)
-            write_report(report, OutputFormat.TABLE, None, verbose)
+            write_report([report], OutputFormat.TABLE, None, verbose)
             click.echo()
     click.echo(REAL_POOL_HINT, nl=False)

@@ -99,6 +99,10 @@ def read_env_file(root: Path, label: str) -> EnvFile:
         return EnvFile(label, path, f"{label} cannot be read: {exc.strerror or exc}")
     if len(raw) > MAX_ENV_BYTES:
         return EnvFile(label, path, f"{label} is {len(raw)} bytes; a .env file is far smaller")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return EnvFile(
+            label, path, f"{label} is saved as UTF-16; the loaders read UTF-8, save it as UTF-8"
+        )
     if b"\x00" in raw:
         offset = raw.index(b"\x00")
         return EnvFile(
@@ -116,14 +120,22 @@ def parse_env_text(label: str, path: Path, text: str) -> EnvFile:
     """Parse `.env` text (export prefixes, quotes, comments, CRLF) into an EnvFile."""
     entries: list[EnvEntry] = []
     malformed: list[int] = []
+    # dotenv's own line numbers include the blank lines before a binding and, after a line
+    # that does not parse, count a CRLF twice; so count from character offsets instead.
+    # Bindings are contiguous: each starts where the previous one ended.
+    text = text.removeprefix("\ufeff")
+    offset = counted = 0
+    line = 1
     for binding in parse_stream(io.StringIO(text)):
-        original = binding.original
-        # dotenv reports a binding's first line including the blank (or whitespace-only)
-        # lines before it; count their line breaks the way dotenv does (CRLF, LF or CR).
-        leading = original.string[: len(original.string) - len(original.string.lstrip())]
-        line = original.line + len(_LINE_BREAK.findall(leading))
+        original = binding.original.string
+        start = offset + len(original) - len(original.lstrip())
+        offset += len(original)
+        line += len(_LINE_BREAK.findall(text, counted, start))
+        counted = start
         if binding.error:
             malformed.append(line)
         elif binding.key is not None:
             entries.append(EnvEntry(binding.key, binding.value, line))
+            if binding.value is None:  # a line without '=': the loaders set nothing for it
+                malformed.append(line)
     return EnvFile(label, path, None, tuple(entries), tuple(malformed))

@@ -141,9 +141,11 @@ class IdentityLookup:
 
 @fact("env_files")
 def env_files(ctx: CheckContext) -> EnvFiles:
-    """Both `.env` files under --root, read and parsed."""
+    """Both `.env` files under --root (at the config file's paths), read and parsed."""
+    config = ctx.config
     return EnvFiles(
-        read_env_file(ctx.config.root, UM_ENV), read_env_file(ctx.config.root, AUTH_ENV)
+        read_env_file(config.root, config.um_env_path),
+        read_env_file(config.root, config.auth_env_path),
     )
 
 

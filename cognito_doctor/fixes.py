@@ -8,77 +8,65 @@ full `--cli-input-json` from the describe output with the change applied.
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import shlex
 from collections.abc import Mapping
 from typing import Any
 
-# The input members of UpdateUserPool / UpdateUserPoolClient that DescribeUserPool /
-# DescribeUserPoolClient also return (tests/test_fixes.py checks them against botocore's model).
-UPDATE_USER_POOL_MEMBERS = (
-    "Policies",
-    "DeletionProtection",
-    "LambdaConfig",
-    "AutoVerifiedAttributes",
-    "SmsVerificationMessage",
-    "EmailVerificationMessage",
-    "EmailVerificationSubject",
-    "VerificationMessageTemplate",
-    "SmsAuthenticationMessage",
-    "UserAttributeUpdateSettings",
-    "MfaConfiguration",
-    "DeviceConfiguration",
-    "EmailConfiguration",
-    "SmsConfiguration",
-    "UserPoolTags",
-    "AdminCreateUserConfig",
-    "UserPoolAddOns",
-    "AccountRecoverySetting",
-    "UserPoolTier",
-)
-UPDATE_USER_POOL_CLIENT_MEMBERS = (
-    "ClientName",
-    "RefreshTokenValidity",
-    "AccessTokenValidity",
-    "IdTokenValidity",
-    "TokenValidityUnits",
-    "ReadAttributes",
-    "WriteAttributes",
-    "ExplicitAuthFlows",
-    "SupportedIdentityProviders",
-    "CallbackURLs",
-    "LogoutURLs",
-    "DefaultRedirectURI",
-    "AllowedOAuthFlows",
-    "AllowedOAuthScopes",
-    "AllowedOAuthFlowsUserPoolClient",
-    "AnalyticsConfiguration",
-    "PreventUserExistenceErrors",
-    "EnableTokenRevocation",
-    "EnablePropagateAdditionalUserContextData",
-    "AuthSessionValidity",
-    "RefreshTokenRotation",
-)
+
+@functools.cache
+def _carried_members(update: str, describe: str, describe_key: str) -> tuple[str, ...]:
+    """Input members of `update` that `describe` also returns, from botocore's model.
+
+    Derived at run time rather than listed by hand, so a setting AWS adds later is carried
+    (not reset) as soon as botocore knows it. Only online checks build update commands, and
+    they have botocore loaded already.
+    """
+    import botocore.session
+
+    model = botocore.session.get_session().get_service_model("cognito-idp")
+    input_shape = model.operation_model(update).input_shape
+    assert input_shape is not None
+    inputs = input_shape.members
+    output_shape = model.operation_model(describe).output_shape
+    assert output_shape is not None
+    described = output_shape.members[describe_key].members  # type: ignore[attr-defined]
+    ids = {"UserPoolId", "ClientId", "Id"}
+    return tuple(m for m in inputs if m in described and m not in ids)
+
+
+def update_user_pool_members() -> tuple[str, ...]:
+    """The UpdateUserPool members that DescribeUserPool returns."""
+    return _carried_members("UpdateUserPool", "DescribeUserPool", "UserPool")
+
+
+def update_user_pool_client_members() -> tuple[str, ...]:
+    """The UpdateUserPoolClient members that DescribeUserPoolClient returns."""
+    return _carried_members("UpdateUserPoolClient", "DescribeUserPoolClient", "UserPoolClient")
+
 
 RESET_WARNING = (
     "update-{what} resets every setting it is not given to its default, so this command "
     "carries all of the current settings with only the fix changed. Run it as printed; "
-    "do not trim it to the one setting."
+    "do not trim it to the one setting. It carries the settings as they were when this "
+    "report was made: apply one such command, then run cognito-doctor again for the next."
 )
 
 
 def update_user_pool_input(pool: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
     """UpdateUserPool input that keeps every current setting of `pool` and applies `changes`."""
     params: dict[str, Any] = {"UserPoolId": pool["Id"]}
-    for member in UPDATE_USER_POOL_MEMBERS:
+    for member in update_user_pool_members():
         if member in pool and pool[member] not in (None, {}, []):
             params[member] = copy.deepcopy(pool[member])
-    # Deprecated and rejected beside PasswordPolicy.TemporaryPasswordValidityDays.
+    for key, value in changes.items():
+        params[key] = copy.deepcopy(value)
+    # Deprecated and rejected beside PasswordPolicy.TemporaryPasswordValidityDays; removed
+    # after applying `changes`, which are often built from the described AdminCreateUserConfig.
     admin_config = params.get("AdminCreateUserConfig")
     if isinstance(admin_config, dict):
         admin_config.pop("UnusedAccountValidityDays", None)
-    for key, value in changes.items():
-        params[key] = value
     return params
 
 
@@ -87,7 +75,7 @@ def update_user_pool_client_input(
 ) -> dict[str, Any]:
     """UpdateUserPoolClient input that keeps every current setting and applies `changes`."""
     params: dict[str, Any] = {"UserPoolId": client["UserPoolId"], "ClientId": client["ClientId"]}
-    for member in UPDATE_USER_POOL_CLIENT_MEMBERS:
+    for member in update_user_pool_client_members():
         if member in client and client[member] not in (None, {}, []):
             params[member] = copy.deepcopy(client[member])
     for key, value in changes.items():

@@ -172,6 +172,13 @@ class Report:
     environment: Environment
     target: Target
     results: tuple[CheckResult, ...]
+    environment_name: str = ""
+    anchor: Location | None = None
+
+    @property
+    def name(self) -> str:
+        """The environment's name (a config file's, e.g. staging; else dev or prod)."""
+        return self.environment_name or self.environment.value
 
     def count(self, status: Status) -> int:
         return sum(1 for r in self.results if r.status is status)
@@ -183,4 +190,16 @@ class Report:
     @property
     def ok(self) -> bool:
         """True when nothing failed and nothing errored (exit code 0)."""
-        return not any(r.status in (Status.FAIL, Status.ERROR) for r in self.results)
+        return not self.problems(Severity.ERROR)
+
+    def problems(self, fail_on: Severity) -> list[CheckResult]:
+        """The results that make the exit code 1 under `--fail-on`: fails and errors always;
+        with `warning`, also warnings of checks whose severity is not info."""
+        bad = [r for r in self.results if r.status in (Status.FAIL, Status.ERROR)]
+        if fail_on is Severity.WARNING:
+            bad += [
+                r
+                for r in self.results
+                if r.status is Status.WARN and r.spec.severity is not Severity.INFO
+            ]
+        return bad

@@ -29,13 +29,16 @@ class Redactor:
         return value
 
     def value(self, value: Any) -> Any:
+        if value is None or isinstance(value, bool | int | float):
+            return value
         if isinstance(value, str):
             return self.text(value)
         if isinstance(value, Mapping):
             return {self.text(str(k)): self.value(v) for k, v in value.items()}
-        if isinstance(value, list | tuple):
+        if isinstance(value, list | tuple | set | frozenset):
             return [self.value(v) for v in value]
-        return value
+        # Anything else (bytes, a dataclass holding a secret) is reported as its masked text.
+        return self.text(str(value))
 
     def outcome(self, outcome: Outcome) -> Outcome:
         if not self._secrets:

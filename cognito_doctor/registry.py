@@ -31,7 +31,8 @@ from cognito_doctor.model import (
 )
 
 ENTRY_POINT_GROUP = "cognito_doctor.checks"
-BUILTIN_CHECK_MODULES = ("env", "creds", "pool", "client", "issuer")
+BUILTIN_FACT_MODULES = ("cognito_doctor.facts", "cognito_doctor.iam", "cognito_doctor.email_facts")
+BUILTIN_CHECK_MODULES = ("env", "creds", "pool", "client", "issuer", "iam", "email")
 _CHECK_MARK = "__cognito_doctor_check__"
 _FACT_MARK = "__cognito_doctor_fact__"
 _ID_PATTERN = re.compile(r"^[a-z][a-z0-9-]*\.[a-z0-9][a-z0-9.-]*$")
@@ -183,9 +184,17 @@ class Registry:
 def load_registry(checks_dirs: Iterable[Path] = (), *, plugins: bool = True) -> Registry:
     """Built-in facts and checks, then installed plugins, then every .py file in `checks_dirs`."""
     registry = Registry()
-    registry.add_module(importlib.import_module("cognito_doctor.facts"), "builtin")
+    for fact_module in BUILTIN_FACT_MODULES:
+        registry.add_module(importlib.import_module(fact_module), "builtin")
     for name in BUILTIN_CHECK_MODULES:
-        registry.add_module(importlib.import_module(f"cognito_doctor.checks.{name}"), "builtin")
+        try:
+            module = importlib.import_module(f"cognito_doctor.checks.{name}")
+        except Exception as exc:
+            raise RegistryError(
+                f"built-in checks cognito_doctor.checks.{name} failed to import: "
+                f"{type(exc).__name__}: {exc}"
+            ) from exc
+        registry.add_module(module, "builtin")
     if plugins:
         for ep in entry_points(group=ENTRY_POINT_GROUP):
             origin = f"plugin {ep.name} ({ep.value})"
@@ -195,8 +204,9 @@ def load_registry(checks_dirs: Iterable[Path] = (), *, plugins: bool = True) -> 
                 raise RegistryError(f"{origin} failed to import: {exc}") from exc
             module = loaded if isinstance(loaded, ModuleType) else sys.modules[loaded.__module__]
             registry.add_module(module, origin)
-    for directory in checks_dirs:
-        for path in sorted(Path(directory).glob("*.py")):
+    # The same directory given twice (`d` and `./d`) is loaded once, not reported as duplicates.
+    for directory in dict.fromkeys(Path(d).resolve() for d in checks_dirs):
+        for path in sorted(directory.glob("*.py")):
             registry.add_module(_import_file(path), f"checks-dir {path}")
     registry.validate()
     return registry

@@ -14,7 +14,7 @@ from typing import Any
 from cognito_doctor import __version__
 from cognito_doctor.config import RunConfig
 from cognito_doctor.facts import CheckContext, EnvFiles, FactUnavailable, first_value
-from cognito_doctor.model import CheckResult, CheckSpec, Outcome, Report, Status, Target
+from cognito_doctor.model import CheckResult, CheckSpec, Outcome, Report, Severity, Status, Target
 from cognito_doctor.redact import Redactor
 from cognito_doctor.registry import Registry
 
@@ -22,9 +22,15 @@ MAX_WORKERS = 8
 
 
 def select_checks(registry: Registry, config: RunConfig) -> list[CheckSpec]:
-    """The checks `--only` and `--skip` select (globs on ids), in registry order."""
+    """The checks `--only` and `--skip` select (globs on ids) and the config file enables, in
+    registry order, each with its severity as the config file overrides it."""
     selected = []
     for spec in registry.checks.values():
+        override = config.override(spec.id)
+        if not override.enabled:
+            continue
+        if override.severity is not None:
+            spec = replace(spec, severity=override.severity)
         if config.only and not any(_matches(spec, pattern) for pattern in config.only):
             continue
         if any(_matches(spec, pattern) for pattern in config.skip):
@@ -45,7 +51,10 @@ def run_checks(config: RunConfig, registry: Registry) -> Report:
     runnable: list[CheckSpec] = []
     early: dict[str, Outcome] = {}
     for spec in specs:
-        if config.environment not in spec.environments:
+        ignore = config.ignored(spec.id)
+        if ignore is not None:
+            early[spec.id] = Outcome(Status.SKIP, f"ignored by the config file: {ignore.reason}")
+        elif config.environment not in spec.environments:
             names = ", ".join(e.value for e in spec.environments)
             early[spec.id] = Outcome(Status.SKIP, f"applies only with --env {names}")
         elif config.offline and registry.needs_network(spec):
@@ -59,9 +68,27 @@ def run_checks(config: RunConfig, registry: Registry) -> Report:
     for spec in specs:
         started = time.perf_counter()
         outcome = early.get(spec.id) or _call_check(spec, ctx, facts)
+        outcome = _with_severity(outcome, config.override(spec.id).severity)
         elapsed_ms = (time.perf_counter() - started) * 1000
         results.append(CheckResult(spec, redactor.outcome(outcome), round(elapsed_ms, 3)))
-    return Report(__version__, config.environment, _target(config, facts), tuple(results))
+    files = facts.get("env_files")
+    anchor = files.um.location("COGNITO_USER_POOL_ID") if isinstance(files, EnvFiles) else None
+    return Report(
+        __version__,
+        config.environment,
+        _target(config, facts),
+        tuple(results),
+        environment_name=config.name,
+        anchor=anchor,
+    )
+
+
+def _with_severity(outcome: Outcome, override: Severity | None) -> Outcome:
+    """A config file's severity override decides whether a problem fails (error) or only
+    warns (warning, info)."""
+    if override is None or outcome.status not in (Status.FAIL, Status.WARN):
+        return outcome
+    return replace(outcome, status=Status.FAIL if override is Severity.ERROR else Status.WARN)
 
 
 def resolve_facts(
@@ -163,9 +190,12 @@ def _secrets_in(values: Iterable[Any]) -> Iterator[str]:
 def _target(config: RunConfig, facts: Mapping[str, Any]) -> Target:
     files = facts.get("env_files")
     if not isinstance(files, EnvFiles):
-        from cognito_doctor.envfiles import AUTH_ENV, UM_ENV, read_env_file
+        from cognito_doctor.envfiles import read_env_file
 
-        files = EnvFiles(read_env_file(config.root, UM_ENV), read_env_file(config.root, AUTH_ENV))
+        files = EnvFiles(
+            read_env_file(config.root, config.um_env_path),
+            read_env_file(config.root, config.auth_env_path),
+        )
     auth = files.auth
     return Target(
         root=str(config.root),

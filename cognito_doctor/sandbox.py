@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-from collections.abc import Iterator, Mapping
+import uuid
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +18,8 @@ from typing import Any
 from cognito_doctor.envfiles import AUTH_ENV, UM_ENV
 
 DEFAULT_REGION = "eu-west-2"
+# The region the broken setup's IAM policy names instead of the pool's.
+WRONG_POLICY_REGION = "us-east-1"
 # The credentials the sandbox's operator uses; moto accepts any.
 SANDBOX_OPERATOR_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -32,6 +34,10 @@ SERVICE_ACTIONS = (
     "cognito-idp:AdminResetUserPassword",
     "cognito-idp:AdminGetUser",
 )
+
+
+# A policy document, or a function of (region, account, pool id) that makes one.
+PolicySpec = Mapping[str, Any] | Callable[[str, str, str], Mapping[str, Any]]
 
 
 class DemoExtraMissing(RuntimeError):
@@ -112,11 +118,14 @@ class Sandbox:
             ) from exc
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         self.endpoint_url = ""
-        self._counter = 0
 
     def start(self) -> Sandbox:
         # werkzeug logs every request to stderr; the demo's output is the reports.
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        # moto has no iam:SimulatePrincipalPolicy; the sandbox answers it from moto's policies.
+        from cognito_doctor.sandbox_iam import install
+
+        install()
         self._server.start()
         host, port = self._server.get_host_and_port()
         self.endpoint_url = f"http://{host}:{port}"
@@ -138,18 +147,26 @@ class Sandbox:
         )
 
     def _unique(self, stem: str) -> str:
-        self._counter += 1
-        return f"{stem}-{os.getpid()}-{self._counter}"
+        # moto's backends are per process, shared by every server in it: names must not clash.
+        return f"{stem}-{uuid.uuid4().hex[:8]}"
 
     def create_service_user(
-        self, region: str, pool_id: str, policy: Mapping[str, Any] | None = None
+        self, region: str, pool_id: str, policy: PolicySpec | None = None
     ) -> tuple[str, str]:
-        """An IAM user with the runbook's policy (or `policy`) and an access key: (id, secret)."""
+        """An IAM user with the runbook's policy (or `policy`) and an access key: (id, secret).
+
+        `policy` is a policy document, or a function of (region, account, pool id) making one.
+        """
         iam = self.client("iam", region)
         user = self._unique("clinical-platform-user-mgmt-dev")
         iam.create_user(UserName=user)
         account = self.client("sts", region).get_caller_identity()["Account"]
-        document = policy if policy is not None else service_policy(region, account, pool_id)
+        if policy is None:
+            document: Mapping[str, Any] = service_policy(region, account, pool_id)
+        elif callable(policy):
+            document = policy(region, account, pool_id)
+        else:
+            document = policy
         iam.put_user_policy(
             UserName=user,
             PolicyName="clinical-platform-user-mgmt",
@@ -167,9 +184,11 @@ class Sandbox:
         client_changes: Mapping[str, Any] | None = None,
         um_changes: Mapping[str, str | None] | None = None,
         auth_changes: Mapping[str, str | None] | None = None,
+        policy: PolicySpec | None = None,
     ) -> Setup:
         """A pool, client, IAM user and both `.env` files under `root`, as the runbook says,
-        with `*_changes` applied on top (a None value removes a key)."""
+        with `*_changes` applied on top (a None value removes a key) and `policy` as the IAM
+        user's policy instead of the runbook's (see :meth:`create_service_user`)."""
         idp = self.client("cognito-idp", region)
         pool_params = healthy_pool_params(self._unique("clinical-platform"))
         pool_params.update(pool_changes or {})
@@ -177,7 +196,7 @@ class Sandbox:
         client_params = healthy_client_params(pool_id)
         client_params.update(client_changes or {})
         client_id = idp.create_user_pool_client(**client_params)["UserPoolClient"]["ClientId"]
-        key_id, secret = self.create_service_user(region, pool_id)
+        key_id, secret = self.create_service_user(region, pool_id, policy)
         um: dict[str, str | None] = {
             "COGNITO_PROVIDER": "cognito",
             "COGNITO_USER_POOL_ID": pool_id,
@@ -204,7 +223,8 @@ class Sandbox:
         )
 
     def create_broken_setup(self, root: Path, region: str = DEFAULT_REGION) -> Setup:
-        """The demo's broken setup: five runbook mistakes at once."""
+        """The demo's broken setup: six runbook mistakes at once (the sixth: the service
+        user's policy names region us-east-1, not the pool's)."""
         issuer = f"https://cognito-idp.{region}.amazonaws.com/"
         setup = self.create_setup(
             root,
@@ -225,6 +245,9 @@ class Sandbox:
                 "ExplicitAuthFlows": ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
             },
             um_changes={"COGNITO_PROVIDER": "mock"},
+            policy=lambda _region, account, pool_id: service_policy(
+                WRONG_POLICY_REGION, account, pool_id
+            ),
         )
         # The issuer needs the pool id, which only exists once the pool does.
         auth = dict(setup.auth_env)

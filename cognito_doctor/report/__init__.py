@@ -1,7 +1,11 @@
-"""Report renderers: one module per output format behind one small interface."""
+"""Report renderers: one module per output format behind one small interface.
+
+Every renderer takes the finished reports of a run (one per environment) and returns text.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -13,11 +17,15 @@ class OutputFormat(StrEnum):
 
     TABLE = "table"
     JSON = "json"
+    JUNIT = "junit"
+    SARIF = "sarif"
+    GITHUB = "github"
+    MARKDOWN = "markdown"
 
 
 @dataclass(frozen=True)
 class RenderOptions:
-    """How a human-facing renderer may decorate its output."""
+    """How a renderer may decorate its output."""
 
     verbose: bool = False
     color: bool = False
@@ -25,14 +33,30 @@ class RenderOptions:
     width: int = 100
 
 
-def render(report: Report, output_format: OutputFormat, options: RenderOptions) -> str:
-    """The report as text in `output_format`."""
+def render(reports: Sequence[Report], output_format: OutputFormat, options: RenderOptions) -> str:
+    """The reports of one run as text in `output_format`."""
     match output_format:
         case OutputFormat.TABLE:
             from cognito_doctor.report.table import render_table
 
-            return render_table(report, options)
+            return render_table(reports, options)
         case OutputFormat.JSON:
             from cognito_doctor.report.json import render_json
 
-            return render_json(report)
+            return render_json(reports)
+        case OutputFormat.JUNIT:
+            from cognito_doctor.report.junit import render_junit
+
+            return render_junit(reports)
+        case OutputFormat.SARIF:
+            from cognito_doctor.report.sarif import render_sarif
+
+            return render_sarif(reports)
+        case OutputFormat.GITHUB:
+            from cognito_doctor.report.github import render_github
+
+            return render_github(reports)
+        case OutputFormat.MARKDOWN:
+            from cognito_doctor.report.markdown import render_markdown
+
+            return render_markdown(reports)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from importlib import resources
 from typing import Any
 
-from cognito_doctor.model import CheckResult, Report
+from cognito_doctor.model import CheckResult, Report, Status
 
 SCHEMA_VERSION = 1
 
@@ -26,7 +27,8 @@ def report_to_dict(report: Report) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "cognito-doctor", "version": report.tool_version},
-        "environment": report.environment.value,
+        "environment": report.name,
+        "rules": report.environment.value,
         "target": {
             "root": target.root,
             "region": target.region,
@@ -62,5 +64,17 @@ def _jsonable(value: Any) -> Any:
     return json.loads(json.dumps(value, default=str))
 
 
-def render_json(report: Report) -> str:
-    return json.dumps(report_to_dict(report), indent=2, ensure_ascii=False) + "\n"
+def reports_to_dict(reports: Sequence[Report]) -> dict[str, Any]:
+    """One environment: its report. Several: their reports under `environments`, with totals."""
+    if len(reports) == 1:
+        return report_to_dict(reports[0])
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "cognito-doctor", "version": reports[0].tool_version},
+        "summary": {status.value: sum(r.count(status) for r in reports) for status in Status},
+        "environments": [report_to_dict(report) for report in reports],
+    }
+
+
+def render_json(reports: Sequence[Report]) -> str:
+    return json.dumps(reports_to_dict(reports), indent=2, ensure_ascii=False) + "\n"

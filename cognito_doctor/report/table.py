@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import textwrap
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import click
@@ -35,12 +35,14 @@ COLORS = {
     Status.SKIP: "bright_black",
     Status.ERROR: "magenta",
 }
+# Lines of a fix that are shell commands: shown whole, never wrapped.
+COMMAND_PREFIXES = ("aws ", "$ ", "export ", "cognito-doctor ")
 SUMMARY_WORDS = (
-    (Status.PASS, "passed"),
-    (Status.FAIL, "failed"),
-    (Status.ERROR, "errors"),
-    (Status.WARN, "warnings"),
-    (Status.SKIP, "skipped"),
+    (Status.PASS, "passed", "passed"),
+    (Status.FAIL, "failed", "failed"),
+    (Status.ERROR, "error", "errors"),
+    (Status.WARN, "warning", "warnings"),
+    (Status.SKIP, "skipped", "skipped"),
 )
 
 
@@ -58,8 +60,23 @@ def _dash(options: RenderOptions) -> str:
     return "—" if options.unicode else "-"
 
 
-def render_table(report: Report, options: RenderOptions) -> str:
-    """The whole human report as text."""
+def render_table(reports: Sequence[Report], options: RenderOptions) -> str:
+    """The whole human report as text: one section per environment, then, for several, a line
+    that names the environments with problems."""
+    sections = [_render_one(report, options) for report in reports]
+    if len(reports) == 1:
+        return sections[0]
+    verdicts = []
+    for report in reports:
+        status = Status.PASS if report.ok else Status.FAIL
+        verdicts.append(f"{marker(status, options)} {report.name}")
+    broken = [report.name for report in reports if not report.ok]
+    verdict = f"problems found in {', '.join(broken)}" if broken else "no problems found"
+    separator = " · " if options.unicode else " | "
+    return "\n".join(sections) + f"\n{separator.join(verdicts)}  ({verdict})\n"
+
+
+def _render_one(report: Report, options: RenderOptions) -> str:
     lines = [_header(report, options), ""]
     id_width = max((len(r.spec.id) for r in report.results), default=10)
     message_width = max(30, options.width - id_width - 8)
@@ -92,7 +109,10 @@ def render_table(report: Report, options: RenderOptions) -> str:
 
 def _header(report: Report, options: RenderOptions) -> str:
     target = report.target
-    parts = [f"cognito-doctor {report.tool_version}", f"env {report.environment.value}"]
+    env = report.name
+    if env != report.environment.value:
+        env += f" ({report.environment.value} rules)"
+    parts = [f"cognito-doctor {report.tool_version}", f"env {env}"]
     if target.user_pool_id:
         parts.append(
             f"pool {target.user_pool_id}" + (f" ({target.region})" if target.region else "")
@@ -133,18 +153,38 @@ def _fix_block(result: CheckResult, options: RenderOptions) -> list[str]:
         head += f"  {outcome.location}"
     lines = [head]
     wrap_width = max(40, options.width - 6)
+    command_shown = False
     for paragraph in (outcome.fix or "").splitlines() or [""]:
+        if _is_command(paragraph, outcome.fix_command):
+            # Commands are printed whole, on one line, so they paste as they are.
+            lines.append("      " + _style(f"$ {paragraph.strip()}", options, fg="cyan"))
+            command_shown = command_shown or paragraph.strip() == outcome.fix_command
+            continue
+        if _is_preformatted(paragraph):
+            lines.append("      " + paragraph)
+            continue
         lines.extend("      " + line for line in _wrap(paragraph, wrap_width).splitlines() or [""])
-    if outcome.fix_command:
+    if outcome.fix_command and not command_shown:
         lines.append("      " + _style(f"$ {outcome.fix_command}", options, fg="cyan"))
     return lines
+
+
+def _is_command(paragraph: str, fix_command: str | None) -> bool:
+    text = paragraph.strip()
+    return bool(text) and (text == fix_command or text.startswith(COMMAND_PREFIXES))
+
+
+def _is_preformatted(paragraph: str) -> bool:
+    # Indented lines and JSON (a policy statement to paste) keep their layout.
+    return paragraph[:1].isspace() or paragraph.lstrip()[:1] in ("{", "}", "[", "]", '"')
 
 
 def _summary(report: Report, options: RenderOptions) -> str:
     counts = report.summary
     parts = [
-        f"{marker(status, options)} {counts[status.value]} {word}"
-        for status, word in SUMMARY_WORDS
+        f"{marker(status, options)} {counts[status.value]} "
+        f"{one if counts[status.value] == 1 else many}"
+        for status, one, many in SUMMARY_WORDS
         if counts[status.value] or status in (Status.PASS, Status.FAIL)
     ]
     verdict = "no problems found" if report.ok else "problems found"
