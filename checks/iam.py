@@ -334,7 +334,7 @@ def actions(iam_simulation: Simulation, iam_probe: Probe) -> Outcome:
     """
     sim = iam_simulation
     decisions = [sim.decisions[a] for a in REQUIRED_ACTIONS]
-    who = f"{sim.principal.label} ({sim.principal.arn})"
+    who = sim.principal.arn
     table = _table(sim, iam_probe)
     how = _how(sim)
     proved = {c.action for c in iam_probe.calls if c.result == "allowed"}
@@ -418,8 +418,8 @@ def actions(iam_simulation: Simulation, iam_probe: Probe) -> Outcome:
             "doesn't model decides it."
         )
         fixes.append(
-            f"Review the conditions in {who}'s policies for {_names(overruled)}; the real call "
-            "works today."
+            f"Review the conditions in the policies of {who} for {_names(overruled)}; the "
+            "real call works today."
         )
     if iam_probe.problem:
         notes.append(f"--probe could not run: {iam_probe.problem}.")
@@ -480,12 +480,14 @@ def least_privilege(iam_simulation: Simulation) -> Outcome:
     """
     sim = iam_simulation
     extra = [a for a in RISKY_ACTIONS if a in sim.decisions and sim.decisions[a].allowed]
-    who = f"{sim.principal.label} ({sim.principal.arn})"
+    who = sim.principal.arn
     checked = [a for a in RISKY_ACTIONS if a in sim.decisions]
     if not extra:
         return passed(
             f"none of the {len(checked)} risky actions checked ({_names(checked[:3])}, …) is "
-            f"allowed to {who} on {sim.pool_arn} ({_how(sim)})",
+            f"allowed on the pool ({_how(sim)})",
+            principal=sim.principal.arn,
+            pool_arn=sim.pool_arn,
             checked=[short(a) for a in checked],
         )
     described = "; ".join(f"{short(a)} ({RISKY_ACTIONS[a]})" for a in extra)
@@ -525,7 +527,7 @@ def least_privilege(iam_simulation: Simulation) -> Outcome:
             )
     if not fixes:
         fixes.append(
-            f"Limit {who}'s policies so that on {sim.pool_arn} they grant only:\n"
+            f"Limit the policies of {who} so that on {sim.pool_arn} they grant only:\n"
             f"{pretty_json(runbook_statement(sim.pool_arn))}"
         )
     commands = edits.commands(sim.policies.sources)

@@ -14,6 +14,7 @@ from typing import Any
 import boto3
 import botocore.config
 import botocore.exceptions
+import botocore.session
 from botocore.client import BaseClient
 
 from cognito_doctor.config import RunConfig
@@ -39,6 +40,26 @@ class ServiceKeys:
 
     def __repr__(self) -> str:  # keeps secrets out of tracebacks and debug output
         return f"ServiceKeys(access_key_id='…{self.access_key_id[-4:]}')"
+
+
+_loader_lock = threading.Lock()
+_shared_loader: Any = None
+
+
+def _botocore_session() -> botocore.session.Session:
+    """A new botocore session that shares one data loader with every other in this process.
+
+    Sessions are per identity, but the service models they load are the same: sharing the
+    loader's cache saves parsing them again for every identity and every environment of a run.
+    """
+    global _shared_loader
+    session = botocore.session.Session()
+    with _loader_lock:
+        if _shared_loader is None:
+            _shared_loader = session.get_component("data_loader")
+        else:
+            session.register_component("data_loader", _shared_loader)
+    return session
 
 
 class AwsAccess:
@@ -68,7 +89,11 @@ class AwsAccess:
         key = ("operator", service, region)
         with self._lock:
             if key not in self._clients:
-                session = boto3.Session(profile_name=self._config.profile, region_name=region)
+                session = boto3.Session(
+                    botocore_session=_botocore_session(),
+                    profile_name=self._config.profile,
+                    region_name=region,
+                )
                 self._clients[key] = self._make(session, service, region)
             return self._clients[key]
 
@@ -78,6 +103,7 @@ class AwsAccess:
         with self._lock:
             if key not in self._clients:
                 session = boto3.Session(
+                    botocore_session=_botocore_session(),
                     aws_access_key_id=keys.access_key_id,
                     aws_secret_access_key=keys.secret_access_key,
                     aws_session_token=keys.session_token,

@@ -168,6 +168,14 @@ def main() -> None:
     show_default=True,
     help="error: exit 1 on failures and errors; warning: on warnings too.",
 )
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=60.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Bound the whole run: checks still waiting then report `error` (timed out).",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Show the evidence behind every result.")
 def check(
     root: Path,
@@ -187,6 +195,7 @@ def check(
     output_formats: tuple[str, ...],
     outputs: tuple[str, ...],
     fail_on: str,
+    timeout: float,
     verbose: bool,
 ) -> None:
     """Run the checks and report every problem with its fix."""
@@ -207,6 +216,7 @@ def check(
         principal_arn=principal_arn,
         policy_file=policy_file.resolve() if policy_file else None,
         probe=probe,
+        timeout=timeout,
     )
     from cognito_doctor.configfile import run_config_for
     from cognito_doctor.runner import run_checks, select_checks

@@ -64,6 +64,7 @@ class RunConfig:
     expect: Expectations = field(default_factory=Expectations)
     overrides: tuple[tuple[str, CheckOverride], ...] = ()
     ignores: tuple[Ignore, ...] = ()
+    timeout: float = 60.0
     connect_timeout: float = 5.0
     read_timeout: float = 10.0
     max_attempts: int = 3

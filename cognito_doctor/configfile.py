@@ -13,9 +13,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
+if TYPE_CHECKING:
+    from jsonschema import ValidationError
 
 from cognito_doctor.config import CheckOverride, Expectations, Ignore, RunConfig
 from cognito_doctor.envfiles import AUTH_ENV, UM_ENV
@@ -105,12 +106,14 @@ def load_config(path: Path | None, known_checks: Iterable[str]) -> FileConfig:
     return parse_config(data, path, set(known_checks))
 
 
-def _key_path(error: jsonschema.ValidationError) -> str:
+def _key_path(error: ValidationError) -> str:
     return ".".join(str(part) for part in error.absolute_path) or "(top level)"
 
 
 def parse_config(data: Mapping[str, Any], source: Path, known_checks: set[str]) -> FileConfig:
     """Validate the config's data and turn it into a FileConfig."""
+    import jsonschema  # only when there is a config file: it costs 80 ms to import
+
     validator = jsonschema.Draft202012Validator(config_schema())
     errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
@@ -166,7 +169,7 @@ def parse_config(data: Mapping[str, Any], source: Path, known_checks: set[str]) 
     return FileConfig(source, environments, default, overrides, ignores)
 
 
-def _describe(error: jsonschema.ValidationError) -> str:
+def _describe(error: ValidationError) -> str:
     if error.validator == "additionalProperties":
         return error.message.replace("Additional properties are not allowed", "unknown key(s)")
     if error.validator == "required":

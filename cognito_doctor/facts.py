@@ -11,8 +11,6 @@ from __future__ import annotations
 import json
 import re
 import threading
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -301,6 +299,8 @@ def discovery_url(config: RunConfig, ref: PoolRef) -> str:
 
 
 def _get_json(url: str) -> dict[str, Any]:
+    import urllib.request  # network facts only: offline runs never pay for it
+
     if not url.startswith(("https://", "http://")):
         raise ValueError(f"not an http(s) URL: {url!r}")
     request = urllib.request.Request(url, headers={"Accept": "application/json"})
@@ -313,6 +313,8 @@ def _get_json(url: str) -> dict[str, Any]:
 
 
 def _http_problem(url: str, exc: Exception) -> str:
+    import urllib.error
+
     if isinstance(exc, urllib.error.HTTPError):
         return f"GET {url} answered HTTP {exc.code} {exc.reason}"
     if isinstance(exc, urllib.error.URLError):

@@ -1555,8 +1555,8 @@ def policy_file(ctx: CheckContext) -> PolicyFile:
     if path is None:
         raise FactUnavailable(
             Status.SKIP,
-            "no --policy-file given (run with --policy-file PATH to check a policy before "
-            "you paste it)",
+            "no --policy-file given (run with --policy-file PATH to check a policy file "
+            "offline, before you paste it)",
         )
     return read_policy_file(path, ctx.config.root)
 

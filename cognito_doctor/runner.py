@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import fnmatch
 import inspect
+import queue
+import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import replace
 from typing import Any
 
@@ -17,8 +18,6 @@ from cognito_doctor.facts import CheckContext, EnvFiles, FactUnavailable, first_
 from cognito_doctor.model import CheckResult, CheckSpec, Outcome, Report, Severity, Status, Target
 from cognito_doctor.redact import Redactor
 from cognito_doctor.registry import Registry
-
-MAX_WORKERS = 8
 
 
 def select_checks(registry: Registry, config: RunConfig) -> list[CheckSpec]:
@@ -46,6 +45,7 @@ def _matches(spec: CheckSpec, pattern: str) -> bool:
 
 def run_checks(config: RunConfig, registry: Registry) -> Report:
     """Run the selected checks against `config` and return the finished report."""
+    started = time.perf_counter()
     ctx = CheckContext(config)
     specs = select_checks(registry, config)
     runnable: list[CheckSpec] = []
@@ -62,14 +62,20 @@ def run_checks(config: RunConfig, registry: Registry) -> Report:
         else:
             runnable.append(spec)
 
-    facts = resolve_facts(ctx, registry, {name for spec in runnable for name in spec.needs})
+    deadline = started + config.timeout
+    ready_at: dict[str, float] = {}
+    facts = resolve_facts(
+        ctx, registry, {name for spec in runnable for name in spec.needs}, deadline, ready_at
+    )
     redactor = Redactor(_secrets_in(facts.values()))
     results = []
     for spec in specs:
-        started = time.perf_counter()
+        # A check's duration is the wall time to its answer: waiting for its facts, then itself.
+        facts_ready = max((ready_at.get(name, started) for name in spec.needs), default=started)
+        check_started = time.perf_counter()
         outcome = early.get(spec.id) or _call_check(spec, ctx, facts)
         outcome = _with_severity(outcome, config.override(spec.id).severity)
-        elapsed_ms = (time.perf_counter() - started) * 1000
+        elapsed_ms = (facts_ready - started + time.perf_counter() - check_started) * 1000
         results.append(CheckResult(spec, redactor.outcome(outcome), round(elapsed_ms, 3)))
     files = facts.get("env_files")
     anchor = files.um.location("COGNITO_USER_POOL_ID") if isinstance(files, EnvFiles) else None
@@ -92,12 +98,17 @@ def _with_severity(outcome: Outcome, override: Severity | None) -> Outcome:
 
 
 def resolve_facts(
-    ctx: CheckContext, registry: Registry, wanted: Iterable[str]
+    ctx: CheckContext,
+    registry: Registry,
+    wanted: Iterable[str],
+    deadline: float | None = None,
+    ready_at: dict[str, float] | None = None,
 ) -> dict[str, Any | FactUnavailable]:
     """Produce every wanted fact and what it depends on, each once, independent ones at once.
 
     A fact's value is either what its provider returned or the FactUnavailable it raised (or
-    inherited from a fact it needed).
+    inherited from a fact it needed). Facts still unfinished at `deadline` (a perf_counter
+    time) are given up as timed out; their threads are daemons, so they never hold up exit.
     """
     needed: set[str] = set()
     stack = list(wanted)
@@ -108,45 +119,71 @@ def resolve_facts(
             stack.extend(registry.facts[name].needs)
 
     done: dict[str, Any | FactUnavailable] = {}
-    running: dict[Future[Any], str] = {}
-    with ThreadPoolExecutor(max_workers=MAX_WORKERS, thread_name_prefix="fact") as pool:
-        while len(done) < len(needed):
-            progressed = False
-            for name in sorted(needed - done.keys() - set(running.values())):
-                spec = registry.facts[name]
-                if not all(dep in done for dep in spec.needs):
-                    continue
-                progressed = True
-                failed_dep = next(
-                    (done[d] for d in spec.needs if isinstance(done[d], FactUnavailable)), None
-                )
-                if failed_dep is not None:
-                    done[name] = failed_dep
-                    continue
-                kwargs = {dep: done[dep] for dep in spec.needs}
-                running[pool.submit(spec.function, ctx, **kwargs)] = name
-            if running:
-                finished, _ = wait(running, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    name = running.pop(future)
-                    done[name] = _fact_value(name, future)
-            elif not progressed:
+    running: set[str] = set()
+    finished: queue.SimpleQueue[tuple[str, Any | FactUnavailable]] = queue.SimpleQueue()
+    while len(done) < len(needed):
+        progressed = False
+        for name in sorted(needed - done.keys() - running):
+            spec = registry.facts[name]
+            if not all(dep in done for dep in spec.needs):
+                continue
+            progressed = True
+            failed_dep = next(
+                (done[d] for d in spec.needs if isinstance(done[d], FactUnavailable)), None
+            )
+            if failed_dep is not None:
+                done[name] = failed_dep
+                continue
+            kwargs = {dep: done[dep] for dep in spec.needs}
+            running.add(name)
+            threading.Thread(
+                target=_produce,
+                args=(spec.function, ctx, kwargs, name, finished),
+                name=f"fact-{name}",
+                daemon=True,
+            ).start()
+        if running:
+            timeout = None if deadline is None else max(0.0, deadline - time.perf_counter())
+            try:
+                name, value = finished.get(timeout=timeout)
+            except queue.Empty:
                 for name in needed - done.keys():
                     done[name] = FactUnavailable(
-                        Status.ERROR, f"fact {name!r} depends on itself through other facts"
+                        Status.ERROR,
+                        f"timed out: {name} was not ready within --timeout "
+                        f"{ctx.config.timeout:g} s",
+                        "Run again, or with a larger --timeout; check the network and the "
+                        "endpoint if it keeps happening.",
                     )
+                break
+            running.discard(name)
+            done[name] = value
+            if ready_at is not None:
+                ready_at[name] = time.perf_counter()
+        elif not progressed:
+            for name in needed - done.keys():
+                done[name] = FactUnavailable(
+                    Status.ERROR, f"fact {name!r} depends on itself through other facts"
+                )
     return done
 
 
-def _fact_value(name: str, future: Future[Any]) -> Any | FactUnavailable:
+def _produce(
+    provider: Any,
+    ctx: CheckContext,
+    kwargs: dict[str, Any],
+    name: str,
+    finished: queue.SimpleQueue[tuple[str, Any | FactUnavailable]],
+) -> None:
     try:
-        return future.result()
+        value = provider(ctx, **kwargs)
     except FactUnavailable as exc:
-        return exc
+        value = exc
     except Exception as exc:  # a provider bug must not stop the run
-        return FactUnavailable(
+        value = FactUnavailable(
             Status.ERROR, f"could not produce fact {name!r}: {type(exc).__name__}: {exc}"
         )
+    finished.put((name, value))
 
 
 def _call_check(

@@ -137,7 +137,7 @@ def assert_update_fix(result: Any, pool_id: str, console: str) -> None:
     assert outcome.fix_command.startswith("aws cognito-idp update-user-pool --region ")
     assert outcome.fix_command in outcome.fix
     assert UPDATE_RESET_WARNING in outcome.fix
-    assert "apply one, run cognito-doctor again" in outcome.fix
+    assert "apply one such command, then run cognito-doctor again" in outcome.fix
     params = json.loads(shlex.split(outcome.fix_command)[-1])
     assert params["UserPoolId"] == pool_id
 

@@ -96,7 +96,7 @@ def test_healthy_setup_passes_every_iam_check(
     )
     actions = outcome(report, "iam.actions")
     assert status(report, "iam.actions") is Status.PASS, actions.message
-    assert "all 6 actions are allowed to user" in actions.message
+    assert f"all 6 actions are allowed to {arn} on {pool_arn(setup)}" in actions.message
     assert pool_arn(setup) in actions.message
     assert "with iam:SimulatePrincipalPolicy" in actions.message
     assert actions.evidence["decisions"] == {a.split(":")[1]: "allowed" for a in SIX}
@@ -313,7 +313,7 @@ def test_assumed_role_session_is_resolved_to_the_role_with_its_path(
     actions = outcome(report, "iam.actions")
     if policy_region == "eu-west-2":
         assert status(report, "iam.actions") is Status.PASS, actions.message
-        assert f"role {role['RoleName']} ({role['Arn']})" in actions.message
+        assert f"allowed to {role['Arn']} on" in actions.message
     else:
         assert status(report, "iam.actions") is Status.FAIL
         assert "the policy names region us-east-1, the pool is in eu-west-2" in actions.message
@@ -520,3 +520,36 @@ def test_probe_is_off_by_default(sandbox: Sandbox, tmp_path: Path, run_report: R
     report = iam_report(run_report, tmp_path, sandbox.endpoint_url)
     assert "probe" not in outcome(report, "iam.actions").evidence
     assert "probe:" not in outcome(report, "iam.actions").message
+
+
+# --- managed policies -------------------------------------------------------------------------
+
+
+S3_ONLY = policy({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"})
+
+
+def test_customer_managed_policy_with_wrong_region_gets_a_new_policy_version(
+    sandbox: Sandbox, tmp_path: Path, run_report: Run
+) -> None:
+    setup = sandbox.create_setup(tmp_path, policy=S3_ONLY)
+    iam = sandbox.client("iam")
+    user = user_arn(sandbox, setup).rsplit("/", 1)[1]
+    managed = iam.create_policy(
+        PolicyName=f"user-mgmt-{setup.pool_id[-6:]}",
+        PolicyDocument=json.dumps(service_policy("eu-west-1", ACCOUNT, setup.pool_id)),
+    )["Policy"]
+    iam.attach_user_policy(UserName=user, PolicyArn=managed["Arn"])
+    report = iam_report(run_report, tmp_path, sandbox.endpoint_url)
+    result = outcome(report, "iam.actions")
+    assert status(report, "iam.actions") is Status.FAIL
+    assert (
+        f'statement 1 of managed policy "{managed["PolicyName"]}" ({managed["Arn"]}) attached to '
+        f"user {user}" in result.message
+    )
+    assert "the policy names region eu-west-1, the pool is in eu-west-2" in result.message
+    assert f"IAM → Policies → {managed['PolicyName']} → Edit → JSON" in result.fix
+    assert result.fix_command.startswith(
+        f"aws iam create-policy-version --policy-arn {managed['Arn']} "
+    )
+    assert result.fix_command.endswith(" --set-as-default")
+    fails_then_passes_after_fix(sandbox, setup, run_report, report)

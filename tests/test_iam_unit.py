@@ -7,16 +7,23 @@ import json
 from typing import Any
 
 import pytest
+from cognito_doctor.checks.iam import actions, least_privilege
 
 from cognito_doctor.iam import (
     REQUIRED_ACTIONS,
+    RISKY_ACTIONS,
     Arn,
+    PolicySet,
     PolicySource,
+    Principal,
+    Probe,
+    Simulation,
     compare_resource,
     corrected_statement,
     decision_from_result,
     evaluate_locally,
     json_lines,
+    local_decisions,
     parse_principal,
     placeholders_in,
 )
@@ -311,3 +318,43 @@ def test_resource_specific_results_win_over_the_top_level() -> None:
     assert decision.missing_context == ("aws:SourceIp",)
     assert decision.allowed_by_boundary is False
     assert decision.allowed_by_organizations is True
+
+
+# --- the checks as pure functions of their facts -------------------------------------------
+
+
+def test_an_aws_managed_grant_is_detached_not_edited() -> None:
+    power_user = PolicySource(
+        "managed",
+        "user",
+        "svc",
+        "AmazonCognitoPowerUser",
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "cognito-idp:*", "Resource": "*"}],
+        },
+        "arn:aws:iam::aws:policy/AmazonCognitoPowerUser",
+    )
+    principal = Principal(
+        "arn:aws:iam::123456789012:user/svc",
+        "user",
+        "svc",
+        "123456789012",
+        "aws",
+        "test",
+        "arn:aws:iam::123456789012:user/svc",
+    )
+    simulation = Simulation(
+        principal,
+        POOL,
+        "local",
+        local_decisions([power_user], [*REQUIRED_ACTIONS, *RISKY_ACTIONS], POOL_ARN),
+        PolicySet(principal, (power_user,)),
+        "the operator may not call iam:SimulatePrincipalPolicy (AccessDenied)",
+    )
+    assert actions(simulation, Probe(requested=False)).status.value == "pass"
+    warning = least_privilege(simulation)
+    assert warning.status.value == "warn"
+    assert "Detach the AWS managed policy AmazonCognitoPowerUser from user svc" in warning.fix
+    assert warning.fix_command is None  # an AWS managed policy can't be edited
+    assert 'AWS managed policy "AmazonCognitoPowerUser"' in warning.message
