@@ -61,9 +61,8 @@ def _update_fix(
 ) -> tuple[str, str]:
     """(fix text, command) for a change made with update-user-pool."""
     command = update_user_pool_command(ref.region, pool, changes)
-    fix = (
-        f"In the console: {console}. Or run:\n{command}\n"
-        + RESET_WARNING.format(what="user-pool")
+    fix = f"In the console: {console}. Or run:\n{command}\n" + RESET_WARNING.format(
+        what="user-pool"
     )
     return fix, command
 

@@ -394,12 +394,12 @@ def demo(verbose: bool) -> None:
         _fail_usage(str(exc))
 
 
-if __name__ == "__main__":  # pragma: no cover
-    main()
-
-
+# The on-call commands live in their own module; attached here so `--help` lists them.
 from cognito_doctor.oncall import token, triage, user  # noqa: E402
 
 main.add_command(triage)
 main.add_command(token)
 main.add_command(user)
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -158,7 +158,9 @@ def ses_identity(ctx: CheckContext, ses_sending: SesSending) -> SesIdentityLooku
         if not is_aws_error(exc):
             raise
         raise _aws_failure(exc, "ses:GetIdentityVerificationAttributes") from None
-    attributes = response.get("VerificationAttributes", {}).get(identity)
+    # SES keeps domain identities in lower case: match the SourceArn's spelling loosely.
+    found = response.get("VerificationAttributes", {})
+    attributes = next((v for k, v in found.items() if k.lower() == identity.lower()), None)
     status = attributes.get("VerificationStatus") if isinstance(attributes, dict) else None
     return SesIdentityLookup(ses_sending, str(status) if status else None)
 

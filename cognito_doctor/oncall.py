@@ -276,7 +276,8 @@ def _render_triage(result: Any, source: str, characters: int) -> str:
             first, _, rest = evidence.message.partition("\n")
             message = f"{first} …" if rest.strip() else first
             text = f"{_ROLE_MARKS[evidence.role]} {subject} ({evidence.status}): {message}"
-            lines.append(_wrap(text, 18, "  evidence" if evidence is diagnosis.evidence[0] else ""))
+            label = "  evidence" if evidence is diagnosis.evidence[0] else ""
+            lines.append(_wrap(text, 16, label))
         if diagnosis.verdict != "ruled_out":
             lines.append(_wrap(diagnosis.fix, 16, "  fix"))
             if diagnosis.manual_check and diagnosis.verdict != "confirmed":

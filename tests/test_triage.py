@@ -4,6 +4,8 @@ and runs the checks that confirm it; user states, offline mode, bad input, and s
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -376,6 +378,23 @@ def test_offline_gives_the_diagnosis_without_running_any_check(healthy: Setup) -
     assert "--offline" in found["reason"]
     # The fix is still filled in from the .env files.
     assert f"userpool/{healthy.pool_id}" in found["fix"]
+
+
+def test_offline_triage_does_not_import_boto3(tmp_path: Path) -> None:
+    script = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from cognito_doctor.cli import main\n"
+        "result = CliRunner().invoke(main, ['triage', 'SignatureDoesNotMatch', '--offline',\n"
+        f"    '--root', {str(tmp_path)!r}])\n"
+        "assert result.exit_code == 0, result.output\n"
+        "assert 'aws-secret-mismatch' in result.output\n"
+        "print('boto3' in sys.modules, 'botocore' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.strip() == "False False"
 
 
 def test_table_output_names_verdict_cause_fix_and_summary(sandbox: Sandbox, tmp_path: Path) -> None:
