@@ -6,13 +6,11 @@ from __future__ import annotations
 import difflib
 import io
 import json
-import os
-import shutil
 import sys
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
@@ -20,7 +18,8 @@ from cognito_doctor import __version__
 from cognito_doctor.config import RunConfig
 from cognito_doctor.model import DOC_HEADINGS, Report, Severity
 from cognito_doctor.registry import Registry, RegistryError, load_registry
-from cognito_doctor.report import OutputFormat, RenderOptions, render
+from cognito_doctor.report import OutputFormat, render
+from cognito_doctor.terminal import render_options, to_ascii
 
 if TYPE_CHECKING:
     from cognito_doctor.configfile import FileConfig
@@ -44,34 +43,6 @@ def _load(checks_dirs: tuple[Path, ...] = ()) -> Registry:
         return load_registry(checks_dirs)
     except RegistryError as exc:
         _fail_usage(str(exc))
-
-
-def render_options(stream: IO[str] | None, verbose: bool) -> RenderOptions:
-    """Colour only on a terminal without NO_COLOR; plain ASCII if the stream can't show ✓ ✗."""
-    is_tty = stream is not None and stream.isatty()
-    encoding = getattr(stream, "encoding", None) or "utf-8"
-    try:
-        "✓✗–—·".encode(encoding)
-        unicode = True
-    except (UnicodeEncodeError, LookupError):
-        unicode = False
-    width = shutil.get_terminal_size((100, 24)).columns if is_tty else 100
-    return RenderOptions(
-        verbose=verbose,
-        color=is_tty and not os.environ.get("NO_COLOR"),
-        unicode=unicode,
-        width=max(60, width),
-    )
-
-
-_ASCII_REPLACEMENTS = str.maketrans(
-    {"…": "...", "→": "->", "–": "-", "—": "-", "·": "|", "✓": "+", "✗": "x", "‘": "'", "’": "'"}
-)
-
-
-def to_ascii(text: str) -> str:
-    """Text a terminal without Unicode can print: common symbols spelled out, the rest '?'."""
-    return text.translate(_ASCII_REPLACEMENTS).encode("ascii", "replace").decode("ascii")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=_EPILOG)

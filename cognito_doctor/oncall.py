@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import json
 import sys
-import textwrap
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any, NoReturn, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 
 from cognito_doctor import __version__
 from cognito_doctor.config import RunConfig
-from cognito_doctor.model import Environment
+from cognito_doctor.terminal import fill, to_ascii, unicode_ok
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -34,28 +33,15 @@ _EPILOG = """\b
 Exit codes: 0 nothing wrong found (or a diagnosis given); 1 a problem
 confirmed; 2 usage error (bad options or input)."""
 
-_ASCII = str.maketrans(
-    {"…": "...", "→": "->", "–": "-", "—": "-", "·": "|", "✓": "+", "✗": "x", "‘": "'", "’": "'"}
-)
-
 
 def _fail_usage(message: str) -> NoReturn:
     click.echo(f"cognito-doctor: error: {message}", err=True)
     sys.exit(EXIT_USAGE)
 
 
-def _unicode_ok(stream: IO[str]) -> bool:
-    encoding = getattr(stream, "encoding", None) or "utf-8"
-    try:
-        "✓✗→…".encode(encoding)
-    except (UnicodeEncodeError, LookupError):
-        return False
-    return True
-
-
 def _emit(text: str) -> None:
-    if not _unicode_ok(sys.stdout):
-        text = text.translate(_ASCII).encode("ascii", "replace").decode("ascii")
+    if not unicode_ok(sys.stdout):
+        text = to_ascii(text)
     click.echo(text)
 
 
@@ -63,14 +49,7 @@ def _wrap(text: str, indent: int, first: str = "") -> str:
     """`text` filled to WIDTH, indented by `indent`, with `first` as its first line's label."""
     prefix = " " * indent
     initial = prefix if not first else first.ljust(indent) if len(first) < indent else first + " "
-    return textwrap.fill(
-        text,
-        width=WIDTH,
-        initial_indent=initial,
-        subsequent_indent=prefix,
-        break_long_words=False,
-        break_on_hyphens=False,
-    )
+    return fill(text, WIDTH, initial_indent=initial, subsequent_indent=prefix)
 
 
 def _root_option(function: F) -> F:
@@ -110,6 +89,24 @@ def _profile_option(function: F) -> F:
 
 def _region_option(function: F) -> F:
     return click.option("--region", help="Region of the pool (default: COGNITO_REGION).")(function)
+
+
+def _with_config_file(config: RunConfig, environment: str | None) -> RunConfig:
+    """`config` with the config file's settings (its .env paths, expectations) for
+    `environment`, as `check` applies them."""
+    from cognito_doctor.configfile import ConfigError, find_config, load_config, run_config_for
+
+    try:
+        file_config = load_config(find_config(config.root), _load_registry().checks)
+    except ConfigError as exc:
+        _fail_usage(str(exc))
+    name = environment or file_config.default_environment
+    if name not in file_config.environments:
+        _fail_usage(
+            f"unknown environment {name!r}: the environments are "
+            f"{', '.join(file_config.environments)}"
+        )
+    return run_config_for(config, file_config, name)
 
 
 def _load_registry() -> Any:
@@ -160,10 +157,9 @@ _ROLE_MARKS = {"confirms": "✗", "suggests": "!", "rules_out": "✓", "neutral"
 @click.option(
     "--env",
     "environment",
-    type=click.Choice([e.value for e in Environment]),
-    default=Environment.DEV.value,
-    show_default=True,
-    help="Which rules the confirming checks apply.",
+    metavar="NAME",
+    help="Which environment's rules the confirming checks apply: dev (default) or prod, or "
+    "one the config file (cognito-doctor.toml) names.",
 )
 @_profile_option
 @_region_option
@@ -218,13 +214,15 @@ def triage(
         body = read_text(data, source)
     except TriageInputError as exc:
         _fail_usage(str(exc))
-    config = RunConfig(
-        root=root.resolve(),
-        environment=Environment(environment),
-        profile=profile,
-        region=region,
-        endpoint_url=endpoint_url or None,
-        offline=offline,
+    config = _with_config_file(
+        RunConfig(
+            root=root.resolve(),
+            profile=profile,
+            region=region,
+            endpoint_url=endpoint_url or None,
+            offline=offline,
+        ),
+        environment,
     )
     registry = _load_registry()
     result = run_triage(body, config, registry)
@@ -351,8 +349,11 @@ def token(
         decoded = decode(raw)
     except TokenInputError as exc:
         _fail_usage(str(exc))
-    config = RunConfig(
-        root=root.resolve(), region=region, endpoint_url=endpoint_url or None, offline=offline
+    config = _with_config_file(
+        RunConfig(
+            root=root.resolve(), region=region, endpoint_url=endpoint_url or None, offline=offline
+        ),
+        None,
     )
     ctx = CheckContext(config)
     files = env_files(ctx)
@@ -438,8 +439,11 @@ def user(
         address = validate_email(email)
     except UserInputError as exc:
         _fail_usage(str(exc))
-    config = RunConfig(
-        root=root.resolve(), profile=profile, region=region, endpoint_url=endpoint_url or None
+    config = _with_config_file(
+        RunConfig(
+            root=root.resolve(), profile=profile, region=region, endpoint_url=endpoint_url or None
+        ),
+        None,
     )
     report = lookup_user(config, _load_registry(), address)
     if output_format == "json":

@@ -483,3 +483,48 @@ def test_a_token_pasted_with_the_error_is_never_echoed(sandbox: Sandbox, healthy
         assert "token-expired" in out
         assert jwt not in out and jwt not in err
         assert jwt.split(".")[1] not in out
+
+
+def test_triage_uses_the_config_files_env_paths(tmp_path: Path) -> None:
+    """A config file's .env paths are where triage reads the settings it fills in."""
+    from click.testing import CliRunner
+
+    from cognito_doctor.cli import main
+    from cognito_doctor.sandbox import write_env_file
+
+    pool = "eu-west-2_Stag1ng42"
+    write_env_file(
+        tmp_path / "deploy/staging/um.env",
+        {
+            "COGNITO_PROVIDER": "cognito",
+            "COGNITO_USER_POOL_ID": pool,
+            "COGNITO_REGION": "eu-west-2",
+        },
+    )
+    write_env_file(
+        tmp_path / "deploy/staging/auth.env",
+        {"COGNITO_USER_POOL_ID": pool, "COGNITO_REGION": "eu-west-2"},
+    )
+    (tmp_path / "cognito-doctor.toml").write_text(
+        '[environments.staging]\npaths = { user_management = "deploy/staging/um.env", '
+        'auth = "deploy/staging/auth.env" }\n'
+    )
+    result = CliRunner().invoke(
+        main,
+        [
+            "triage",
+            "--offline",
+            "--root",
+            str(tmp_path),
+            "--env",
+            "staging",
+            "the invite never arrived",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert f"--user-pool-id {pool}" in result.stdout
+    unknown = CliRunner().invoke(
+        main, ["triage", "--offline", "--root", str(tmp_path), "--env", "qa", "x"]
+    )
+    assert unknown.exit_code == 2
+    assert "'qa'" in unknown.stderr

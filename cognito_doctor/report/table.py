@@ -4,7 +4,6 @@ to fix every failure and warning, then one summary line."""
 from __future__ import annotations
 
 import json
-import textwrap
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -13,6 +12,7 @@ from tabulate import tabulate
 
 from cognito_doctor.model import CheckResult, Report, Status
 from cognito_doctor.report import RenderOptions
+from cognito_doctor.terminal import fill
 
 UNICODE_MARKERS = {
     Status.PASS: "✓",
@@ -132,10 +132,7 @@ def _grouped(results: Iterable[CheckResult]) -> list[tuple[str, list[CheckResult
 
 def _wrap(text: str, width: int) -> str:
     # Never split inside a word: ids, ARNs and URLs must stay whole to be copied.
-    return "\n".join(
-        textwrap.fill(paragraph, width, break_on_hyphens=False, break_long_words=False)
-        for paragraph in text.splitlines()
-    )
+    return "\n".join(fill(paragraph, width) for paragraph in text.splitlines())
 
 
 def _evidence_lines(evidence: Any) -> list[str]:
