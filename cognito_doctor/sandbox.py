@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cognito_doctor.envfiles import AUTH_ENV, UM_ENV
+
+if TYPE_CHECKING:
+    from cognito_doctor.sandbox_net import NetworkMiddleware
 
 DEFAULT_REGION = "eu-west-2"
 # The region the broken setup's IAM policy names instead of the pool's.
@@ -109,30 +113,62 @@ def write_env_file(path: Path, values: Mapping[str, str | None]) -> None:
 class Sandbox:
     """moto's server in this process on 127.0.0.1 (a free port), and clients pointed at it."""
 
-    def __init__(self) -> None:
+    def __init__(self, middleware: NetworkMiddleware | None = None) -> None:
+        """`middleware` (see :mod:`cognito_doctor.sandbox_net`) sees every request first:
+        latency, request accounting and injected faults for the benchmark and the tests."""
         try:
-            from moto.server import ThreadedMotoServer
+            import moto.moto_server.werkzeug_app  # noqa: F401
         except ImportError as exc:
             raise DemoExtraMissing(
                 "the demo needs moto's server: pip install 'cognito-doctor[demo]'"
             ) from exc
-        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self.middleware = middleware
         self.endpoint_url = ""
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
 
     def start(self) -> Sandbox:
+        # What moto's ThreadedMotoServer does, with room for a middleware in front of the app.
+        from moto.moto_server.werkzeug_app import (
+            DomainDispatcherApplication,
+            MotoRequestHandler,
+            create_backend_app,
+        )
+        from werkzeug.serving import make_server
+
         # werkzeug logs every request to stderr; the demo's output is the reports.
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         # moto has no iam:SimulatePrincipalPolicy; the sandbox answers it from moto's policies.
         from cognito_doctor.sandbox_iam import install
 
         install()
-        self._server.start()
-        host, port = self._server.get_host_and_port()
+        app: Any = DomainDispatcherApplication(create_backend_app)
+        if self.middleware is not None:
+            app = self.middleware.wrap(app)
+        self._server = make_server(
+            "127.0.0.1", 0, app, threaded=True, request_handler=MotoRequestHandler
+        )
+        # A client that hung up (or a connection the middleware reset) is not worth a traceback.
+        self._server.handle_error = _ignore_request_error
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="cognito-doctor-sandbox",
+            daemon=True,
+        )
+        self._thread.start()
+        host, port = self._server.server_address[:2]
         self.endpoint_url = f"http://{host}:{port}"
         return self
 
     def stop(self) -> None:
-        self._server.stop()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
 
     def client(self, service: str, region: str = DEFAULT_REGION) -> Any:
         import boto3
@@ -256,10 +292,15 @@ class Sandbox:
         return Setup(setup.root, region, setup.pool_id, setup.client_id, setup.um_env, auth)
 
 
+def _ignore_request_error(request: Any, client_address: Any) -> None:
+    """socketserver prints a traceback for any error in a request's thread; the sandbox's
+    only ones are clients that hung up and connections reset on purpose."""
+
+
 @contextmanager
-def running_sandbox() -> Iterator[Sandbox]:
-    """A started sandbox, stopped on exit."""
-    sandbox = Sandbox().start()
+def running_sandbox(middleware: NetworkMiddleware | None = None) -> Iterator[Sandbox]:
+    """A started sandbox (with `middleware` in front of moto, if given), stopped on exit."""
+    sandbox = Sandbox(middleware).start()
     try:
         yield sandbox
     finally:
