@@ -20,7 +20,14 @@ from botocore.client import BaseClient
 from cognito_doctor.config import RunConfig
 
 ACCESS_DENIED = frozenset(
-    {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnauthorizedException"}
+    {
+        "AccessDenied",
+        "AccessDeniedException",
+        "UnauthorizedOperation",
+        "UnauthorizedException",
+        # A 403 whose body botocore could not parse (some proxies and emulators send one).
+        "403",
+    }
 )
 EXPIRED = frozenset({"ExpiredToken", "ExpiredTokenException", "RequestExpired"})
 UNKNOWN_KEY = frozenset({"InvalidClientTokenId", "UnrecognizedClientException"})
@@ -196,7 +203,8 @@ def explain(exc: BaseException, *, action: str, who: str = "the operator") -> tu
     if isinstance(exc, botocore.exceptions.ClientError):
         return (
             f"{action} failed: {code}: {error_message(exc)}",
-            "See the AWS error above; run again with -v for details.",
+            "Run again (a passing fault clears); if it persists, check the credentials, the "
+            "region and --endpoint-url against the AWS error above.",
         )
     if isinstance(exc, botocore.exceptions.BotoCoreError):
         return (f"{action} failed: {exc}", "Check the AWS configuration and run again.")

@@ -206,3 +206,34 @@ def test_probe_denied_for_real_is_reported_per_action(
     assert result.evidence["probe"]["AdminDeleteUser"] == "denied"
     text = all_text(report)
     assert service.secret not in text and service.key_id not in text
+
+
+def test_an_operator_who_may_not_describe_the_pool_gets_errors_naming_the_permission(
+    world: World, as_operator: Callable[[str], None], tmp_path: Path, run_report: Run
+) -> None:
+    # "reader" may read IAM but may call nothing in cognito-idp.
+    as_operator("reader")
+    root = _root(tmp_path, world, "healthy")
+    write_env_file(
+        root / AUTH_ENV,
+        {
+            "COGNITO_USER_POOL_ID": world.pool_id,
+            "COGNITO_REGION": REGION,
+            "COGNITO_APP_CLIENT_ID": "1abc23def456ghi789jkl012mn",
+        },
+    )
+    report = run_report(root, endpoint_url=world.moto.endpoint_url)
+    pool_results = [r for r in report.results if r.spec.group == "pool"]
+    assert pool_results
+    for result in pool_results:
+        if result.spec.id == "pool.deletion-protection":
+            continue  # prod only
+        assert result.status is Status.ERROR, result.spec.id
+        assert "may not call cognito-idp:DescribeUserPool" in result.outcome.message
+        assert "cognito-idp:DescribeUserPool" in result.outcome.fix
+    client = outcome(report, "client.exists")
+    assert status(report, "client.exists") is Status.ERROR
+    assert "may not call cognito-idp:DescribeUserPoolClient" in client.message
+    # What the operator's permissions don't touch still gets its own verdict.
+    assert status(report, "env.provider") is Status.PASS
+    assert status(report, "creds.identity") is Status.PASS
