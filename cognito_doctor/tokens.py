@@ -324,8 +324,8 @@ def _check_use(claims: Mapping[str, Any], expected_use: str | None) -> TokenChec
         return TokenCheck(
             "token_use",
             FAIL,
-            f"token_use is {use!r}: services/auth accepts only Cognito ID tokens (id) and "
-            "access tokens (access)",
+            ("the token has no token_use claim" if use is None else f"token_use is {use!r}")
+            + ": services/auth accepts only Cognito ID tokens (id) and access tokens (access)",
         )
     if expected_use and use != expected_use:
         return TokenCheck(
