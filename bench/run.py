@@ -25,7 +25,7 @@ Targets: no identical request twice; median <= 1.5 x floor + 0.5 s; --envs envir
 under 2 x the time of one; `check --offline` and `--help` under 0.3 s each.
 
 --compare-ref REF also measures the tree of git revision REF (unpacked with `git archive`, the
-repository is not touched), interleaved run by run with this one, for side-by-side figures.
+repository is not touched), its runs taking turns with this tree's, for side-by-side figures.
 """
 
 from __future__ import annotations
@@ -123,6 +123,9 @@ def tree_at_ref(ref: str, dest: Path) -> Tree:
 def child_env(home: Path) -> dict[str, str]:
     """The sandbox's throwaway operator keys; no profile, config or metadata service."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    # As after `pip install` (which compiles the package): the warm-up runs write the bytecode
+    # cache of the copied trees, and every measured run reads it.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.update(
         {
             "AWS_ACCESS_KEY_ID": "testing",
@@ -150,7 +153,10 @@ def run_cli(
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         middleware.reset()
         started = time.perf_counter()
-        process = subprocess.Popen(command, stdout=out, stderr=err, env=tree.env(env))
+        # cwd: `python -m` puts it first on sys.path, before PYTHONPATH.
+        process = subprocess.Popen(
+            command, stdout=out, stderr=err, env=tree.env(env), cwd=tree.path
+        )
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - started
         process.returncode = os.waitstatus_to_exitcode(status)
@@ -199,7 +205,8 @@ def floor_from_trace(run: Run, graph: dict[str, Any], latency: float) -> dict[st
     by_fact: dict[str, list[Any]] = {}
     unattributed: list[Any] = []
     for request in run.requests:
-        trace = request.trace or ""
+        # A fact's thread is `fact-NAME`; threads it starts for parallel calls `fact-NAME/…`.
+        trace = (request.trace or "").split("/", 1)[0]
         if trace.startswith("fact-"):
             by_fact.setdefault(trace.removeprefix("fact-"), []).append(request)
         else:
@@ -254,10 +261,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             one, many = build_setups(sandbox, work, args.envs)
             middleware.latency = args.latency
             endpoint = ["--endpoint-url", sandbox.endpoint_url]
-            results = {
-                tree.label: measure(tree, args, env, middleware, endpoint, one, many)
-                for tree in trees
-            }
+            results = measure(trees, args, env, middleware, endpoint, one, many)
         finally:
             sandbox.stop()
     finally:
@@ -269,30 +273,46 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def measure(
-    tree: Tree,
+    trees: Sequence[Tree],
     args: argparse.Namespace,
     env: dict[str, str],
     middleware: Any,
     endpoint: list[str],
     one: Path,
     many: Path,
-) -> dict[str, Any]:
-    """Every figure for one tree. Each kind of run is repeated --runs times, the kinds
-    interleaved, so that a slow moment of the machine spreads over all of them."""
+) -> dict[str, dict[str, Any]]:
+    """Every figure for every tree. Each kind of run is repeated --runs times, and runs of
+    every kind and tree take turns, so that a slow moment of the machine spreads over all."""
     check = ["check", "--root", str(one), *endpoint, "--format", "json"]
-    offline = ["check", "--root", str(one), "--offline", "--format", "json"]
-    single = ["check", "--root", str(many), "--env", "env01", *endpoint, "--format", "json"]
-    multi = ["check", "--root", str(many), "--all-envs", *endpoint, "--format", "json"]
+    commands = {
+        "check": check,
+        "offline": ["check", "--root", str(one), "--offline", "--format", "json"],
+        "help": ["--help"],
+        "one": ["check", "--root", str(many), "--env", "env01", *endpoint, "--format", "json"],
+        "all": ["check", "--root", str(many), "--all-envs", *endpoint, "--format", "json"],
+    }
     # Warm the disk cache and Python's bytecode cache: the first run of a tree compiles it.
-    for warm in (check, ["--help"]):
-        run_cli(tree, warm, env, middleware)
-    kinds: dict[str, list[Run]] = {k: [] for k in ("check", "offline", "help", "one", "all")}
+    for tree in trees:
+        for warm in (check, commands["one"], ["--help"]):
+            run_cli(tree, warm, env, middleware)
+    kinds: dict[str, dict[str, list[Run]]] = {t.label: {k: [] for k in commands} for t in trees}
     for _ in range(args.runs):
-        kinds["check"].append(run_cli(tree, check, env, middleware))
-        kinds["offline"].append(run_cli(tree, offline, env, middleware))
-        kinds["help"].append(run_cli(tree, ["--help"], env, middleware))
-        kinds["one"].append(run_cli(tree, single, env, middleware))
-        kinds["all"].append(run_cli(tree, multi, env, middleware))
+        for kind, command in commands.items():
+            for tree in trees:
+                kinds[tree.label][kind].append(run_cli(tree, command, env, middleware))
+    return {
+        tree.label: figures(tree, kinds[tree.label], args, env, middleware, check) for tree in trees
+    }
+
+
+def figures(
+    tree: Tree,
+    kinds: dict[str, list[Run]],
+    args: argparse.Namespace,
+    env: dict[str, str],
+    middleware: Any,
+    check: list[str],
+) -> dict[str, Any]:
     graph_file = Path(tempfile.mkstemp(suffix=".json")[1])
     try:
         traced = run_cli(
@@ -309,13 +329,15 @@ def measure(
             if run.exit_code != 0:
                 problems.append(f"{kind}: exit {run.exit_code}: {run.stderr.strip()[-300:]}")
     aws_counts = [Counter(r.operation for r in run.requests if r.is_aws) for run in kinds["check"]]
+    # Identical requests (same identity, operation and body) within one run, per operation.
     repeated: Counter[str] = Counter()
+    repeated_per_run = []
     for run in kinds["check"]:
         seen = Counter(r.canonical for r in run.requests if r.fault is None)
-        by_canonical = {r.canonical: r.operation for r in run.requests}
-        for canonical, n in seen.items():
-            if n > 1:
-                repeated[by_canonical[canonical]] += n - 1
+        operation_of = {r.canonical: r.operation for r in run.requests}
+        extra = {operation_of[c]: n - 1 for c, n in seen.items() if n > 1}
+        repeated_per_run.append(sum(extra.values()))
+        repeated.update(extra)
     offline_s = median(kinds["offline"])
     floor_s = floor["network_floor_s"] + offline_s
     return {
@@ -325,6 +347,7 @@ def measure(
         "aws_requests_per_run": statistics.median(sum(c.values()) for c in aws_counts),
         "operations": dict(aws_counts[0]) if aws_counts else {},
         "repeated_requests": dict(repeated),
+        "repeated_per_run": max(repeated_per_run, default=0),
         "offline_s": offline_s,
         "help_s": median(kinds["help"]),
         "one_env_s": median(kinds["one"]),
@@ -343,7 +366,7 @@ def report(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> bool
     width = max(14, *(len(label) for label in labels))
 
     def row(name: str, values: Sequence[str]) -> None:
-        print(f"  {name:<40}" + "".join(f"{v:>{width + 2}}" for v in values))
+        print(f"  {name:<44}" + "".join(f"{v:>{width + 2}}" for v in values))
 
     print(
         f"cognito-doctor check against moto on 127.0.0.1, {args.latency * 1000:.0f} ms per "
@@ -353,12 +376,15 @@ def report(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> bool
     row("", labels)
     get = [results[label] for label in labels]
     row("check: wall time (median)", [f"{r['median_s']:.2f} s" for r in get])
-    row("check: every run", [" ".join(f"{s:.2f}" for s in r["runs_s"]) for r in get])
+    row(
+        "check: fastest - slowest run",
+        [f"{min(r['runs_s']):.2f}-{max(r['runs_s']):.2f} s" for r in get],
+    )
     row("check: peak memory (max RSS)", [f"{r['peak_rss_mb']:.0f} MB" for r in get])
     row("check: AWS requests per run", [f"{r['aws_requests_per_run']:g}" for r in get])
     row(
-        "check: identical requests repeated",
-        [str(sum(r["repeated_requests"].values())) for r in get],
+        "check: identical requests repeated per run",
+        [str(r["repeated_per_run"]) for r in get],
     )
     row("floor: requests in the longest chain", [str(r["floor"]["chain_requests"]) for r in get])
     row("floor: x latency", [f"{r['floor']['network_floor_s']:.2f} s" for r in get])
@@ -369,7 +395,8 @@ def report(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> bool
     row(f"check --all-envs ({args.envs} environments)", [f"{r['all_envs_s']:.2f} s" for r in get])
     row("  ratio (target < 2)", [f"{r['all_envs_s'] / r['one_env_s']:.2f}" for r in get])
     row(
-        f"  peak memory, {args.envs} environments", [f"{r['all_envs_peak_rss_mb']:.0f} MB" for r in get]
+        f"  peak memory, {args.envs} environments",
+        [f"{r['all_envs_peak_rss_mb']:.0f} MB" for r in get],
     )
     row("check --offline", [f"{r['offline_s']:.3f} s" for r in get])
     row("--help", [f"{r['help_s']:.3f} s" for r in get])
@@ -380,7 +407,10 @@ def report(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> bool
         print(f"[{label}]")
         print(f"  requests: {fmt_ops(Counter(result['operations']))}")
         if result["repeated_requests"]:
-            print(f"  repeated: {fmt_ops(Counter(result['repeated_requests']))}")
+            print(
+                f"  repeated (over all {args.runs} runs): "
+                f"{fmt_ops(Counter(result['repeated_requests']))}"
+            )
         print(f"  sequential requests per fact (traced run): {floor['sequential_per_fact']}")
         print(f"  longest chain: {chain}")
         if floor["unattributed_requests"]:

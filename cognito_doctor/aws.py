@@ -1,23 +1,28 @@
-"""The only module that imports boto3: sessions for the two identities, shared clients, and
+"""The only module that imports botocore: sessions for the two identities, shared clients, and
 plain-words explanations of botocore errors.
 
 Import this module lazily (from inside fact providers), so that `--offline` and `--help`
-never pay for importing boto3.
+never pay for importing botocore. boto3 is not used: its sessions only wrap botocore's, and
+importing it costs start-up time that every run would pay.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import boto3
 import botocore.config
 import botocore.exceptions
 import botocore.session
 from botocore.client import BaseClient
+from botocore.model import ServiceModel
 
 from cognito_doctor.config import RunConfig
+
+if TYPE_CHECKING:
+    from cognito_doctor.facts import SharedClients
 
 ACCESS_DENIED = frozenset(
     {
@@ -53,14 +58,14 @@ _loader_lock = threading.Lock()
 _shared_loader: Any = None
 
 
-def _botocore_session() -> botocore.session.Session:
+def _botocore_session(profile: str | None = None) -> botocore.session.Session:
     """A new botocore session that shares one data loader with every other in this process.
 
     Sessions are per identity, but the service models they load are the same: sharing the
     loader's cache saves parsing them again for every identity and every environment of a run.
     """
     global _shared_loader
-    session = botocore.session.Session()
+    session = botocore.session.Session(profile=profile)
     with _loader_lock:
         if _shared_loader is None:
             _shared_loader = session.get_component("data_loader")
@@ -69,17 +74,70 @@ def _botocore_session() -> botocore.session.Session:
     return session
 
 
+_models: dict[str, ServiceModel] = {}
+
+
+def service_model(service: str) -> ServiceModel:
+    """botocore's model of `service` (a ServiceModel), from the loader every client shares:
+    the clients have parsed it already, so this costs no second parse."""
+    with _loader_lock:
+        model = _models.get(service)
+    if model is None:
+        model = _botocore_session().get_service_model(service)
+        with _loader_lock:
+            model = _models.setdefault(service, model)
+    return model
+
+
+class _Clients:
+    """The sessions and clients of one run (or of every environment of one command line run).
+
+    One botocore session per operator profile, and the service's keys given to their client
+    itself: a session costs about 15 ms to create and resolves the credential chain once.
+    Clients are created one at a time (sessions are not thread-safe, and two creations at once
+    would only parse the same models twice under the GIL); once created, a client is shared
+    by every thread.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()  # guards the dicts
+        self._creating = threading.Lock()  # one creation at a time
+        self._clients: dict[Hashable, BaseClient] = {}
+        self._sessions: dict[str | None, botocore.session.Session] = {}
+
+    def session(self, profile: str | None) -> botocore.session.Session:
+        """The session of `profile` (None: the standard chain); call while creating."""
+        if profile not in self._sessions:
+            self._sessions[profile] = _botocore_session(profile)
+        return self._sessions[profile]
+
+    def get(self, key: Hashable, create: Callable[[], BaseClient]) -> BaseClient:
+        with self._lock:
+            client = self._clients.get(key)
+        if client is not None:
+            return client
+        with self._creating:
+            with self._lock:
+                client = self._clients.get(key)
+            if client is None:
+                client = create()
+                with self._lock:
+                    self._clients[key] = client
+        return client
+
+
 class AwsAccess:
     """Clients for the operator (standard chain or --profile) and for the service's keys.
 
-    boto3 sessions are not thread-safe but clients are: clients are created once under a lock
-    and then shared by every fact provider thread.
+    botocore sessions are not thread-safe but clients are: each client is created once and
+    then shared by every fact provider thread. With `shared` (one per command line run), the
+    environments of a multi-environment run share the sessions and the clients they have in
+    common, e.g. the operator's.
     """
 
-    def __init__(self, config: RunConfig) -> None:
+    def __init__(self, config: RunConfig, shared: SharedClients | None = None) -> None:
         self._config = config
-        self._lock = threading.Lock()
-        self._clients: dict[tuple[str, str, str], BaseClient] = {}
+        self._clients: _Clients = _shared_store(shared) if shared is not None else _Clients()
         self._botocore_config = botocore.config.Config(
             connect_timeout=config.connect_timeout,
             read_timeout=config.read_timeout,
@@ -91,42 +149,66 @@ class AwsAccess:
     def endpoint_url(self) -> str | None:
         return self._config.endpoint_url
 
+    def _key(self, identity: Hashable, service: str, region: str) -> Hashable:
+        config = self._config
+        return (
+            identity,
+            service,
+            region,
+            config.endpoint_url,
+            config.connect_timeout,
+            config.read_timeout,
+            config.max_attempts,
+        )
+
     def operator(self, service: str, region: str) -> Any:
         """A client with the operator's credentials (the standard chain or --profile)."""
-        key = ("operator", service, region)
-        with self._lock:
-            if key not in self._clients:
-                session = boto3.Session(
-                    botocore_session=_botocore_session(),
-                    profile_name=self._config.profile,
-                    region_name=region,
-                )
-                self._clients[key] = self._make(session, service, region)
-            return self._clients[key]
+        profile = self._config.profile
+
+        def create() -> BaseClient:
+            return self._make(self._clients.session(profile), service, region)
+
+        return self._clients.get(self._key(("operator", profile), service, region), create)
 
     def service(self, service: str, region: str, keys: ServiceKeys) -> Any:
         """A client with the keys the service itself uses."""
-        key = (f"service:{keys.access_key_id}", service, region)
-        with self._lock:
-            if key not in self._clients:
-                session = boto3.Session(
-                    botocore_session=_botocore_session(),
-                    aws_access_key_id=keys.access_key_id,
-                    aws_secret_access_key=keys.secret_access_key,
-                    aws_session_token=keys.session_token,
-                    region_name=region,
-                )
-                self._clients[key] = self._make(session, service, region)
-            return self._clients[key]
 
-    def _make(self, session: boto3.Session, service: str, region: str) -> BaseClient:
-        client: BaseClient = session.client(
-            service,  # type: ignore[call-overload]
+        def create() -> BaseClient:
+            return self._make(self._clients.session(None), service, region, keys)
+
+        return self._clients.get(self._key(("service", keys), service, region), create)
+
+    def _make(
+        self,
+        session: botocore.session.Session,
+        service: str,
+        region: str,
+        keys: ServiceKeys | None = None,
+    ) -> BaseClient:
+        client: BaseClient = session.create_client(
+            service,
             region_name=region,
             endpoint_url=self._config.endpoint_url,
             config=self._botocore_config,
+            # None: the session's credentials (the operator's chain or profile).
+            aws_access_key_id=keys.access_key_id if keys else None,
+            aws_secret_access_key=keys.secret_access_key if keys else None,
+            aws_session_token=keys.session_token if keys else None,
         )
+        # Load the service's paginator config now, under the creation lock: botocore loads it
+        # on a client's first get_paginator, and threads paginating at once on a new client
+        # would each load it (and list botocore's ~400 model directories) again.
+        operation = next(iter(client.meta.method_to_api_mapping), None)
+        if operation is not None:
+            client.can_paginate(operation)
         return client
+
+
+def _shared_store(shared: SharedClients) -> _Clients:
+    with shared.lock:
+        if not isinstance(shared.store, _Clients):
+            shared.store = _Clients()
+        return shared.store
 
 
 def error_code(exc: BaseException) -> str | None:
@@ -174,8 +256,16 @@ def explain(exc: BaseException, *, action: str, who: str = "the operator") -> tu
         )
     if code in THROTTLED:
         return (
-            f"AWS throttled {action} ({code}) even after retrying",
+            f"AWS throttled {action} ({code}){_after_retries(exc)}",
             "Wait a minute and run again; if it persists, look for another tool hammering the API.",
+        )
+    status = http_status(exc)
+    if status is not None and status >= 500:
+        return (
+            f"{action} failed: AWS answered HTTP {status} ({code}: {error_message(exc)})"
+            f"{_after_retries(exc)}, an error on AWS's side or in a proxy in between",
+            "Run again in a few minutes; if it persists, check the AWS Health Dashboard for "
+            "this service and region, and any proxy or --endpoint-url in between.",
         )
     if isinstance(exc, botocore.exceptions.NoCredentialsError):
         return (
@@ -188,17 +278,32 @@ def explain(exc: BaseException, *, action: str, who: str = "the operator") -> tu
             str(exc),
             "Pass a profile that exists in ~/.aws/config (`aws configure list-profiles`).",
         )
+    endpoint = _endpoint_of(exc)
     if isinstance(exc, botocore.exceptions.ReadTimeoutError):
         return (
-            f"{action}: the endpoint did not answer in time ({exc.kwargs.get('endpoint_url', '')})",
-            "Check the network or --endpoint-url, then run again.",
+            f"{action}: the endpoint{endpoint} did not answer within the read timeout, even "
+            "after retrying",
+            "Check the network, a proxy or VPN in between, and --endpoint-url, then run again.",
+        )
+    if isinstance(exc, botocore.exceptions.ConnectionClosedError):
+        return (
+            f"{action}: the connection to the endpoint{endpoint} was reset or closed before "
+            "an answer came, even after retrying",
+            "Check the network, a proxy or VPN in between, and --endpoint-url, then run again.",
         )
     if isinstance(
         exc, botocore.exceptions.EndpointConnectionError | botocore.exceptions.ConnectionError
     ):
         return (
-            f"{action}: cannot connect to the endpoint ({exc})",
-            "Check the network, the region and --endpoint-url, then run again.",
+            f"{action}: cannot connect to the endpoint{endpoint}: nothing answered there, "
+            "even after retrying",
+            "Check the network, the region and --endpoint-url (is the server running?), then "
+            "run again.",
+        )
+    if isinstance(exc, botocore.exceptions.HTTPClientError):
+        return (
+            f"{action}: the HTTP connection to the endpoint{endpoint} failed ({exc})",
+            "Check the network, a proxy or VPN in between, and --endpoint-url, then run again.",
         )
     if isinstance(exc, botocore.exceptions.ClientError):
         return (
@@ -209,6 +314,28 @@ def explain(exc: BaseException, *, action: str, who: str = "the operator") -> tu
     if isinstance(exc, botocore.exceptions.BotoCoreError):
         return (f"{action} failed: {exc}", "Check the AWS configuration and run again.")
     return (f"{action} failed: {type(exc).__name__}: {exc}", "")
+
+
+def http_status(exc: BaseException) -> int | None:
+    """The HTTP status of a ClientError's response, else None."""
+    if isinstance(exc, botocore.exceptions.ClientError):
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        return status if isinstance(status, int) else None
+    return None
+
+
+def _after_retries(exc: BaseException) -> str:
+    if isinstance(exc, botocore.exceptions.ClientError):
+        retries = exc.response.get("ResponseMetadata", {}).get("RetryAttempts")
+        if isinstance(retries, int) and retries > 0:
+            return f" on all {retries + 1} attempts"
+    return " even after retrying"
+
+
+def _endpoint_of(exc: BaseException) -> str:
+    """' (URL)' for a botocore connection error that names its endpoint, else ''."""
+    url = getattr(exc, "kwargs", {}).get("endpoint_url")
+    return f" ({url})" if url else ""
 
 
 def is_aws_error(exc: BaseException) -> bool:

@@ -8,7 +8,6 @@ validated against the schema shipped in the package; every mistake is reported w
 from __future__ import annotations
 
 import json
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from importlib import resources
@@ -80,6 +79,8 @@ def find_config(root: Path) -> Path | None:
         return candidate
     pyproject = root / "pyproject.toml"
     if pyproject.is_file():
+        import tomllib  # only when there is something to parse: every start would pay for it
+
         try:
             data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError):
@@ -97,6 +98,8 @@ def load_config(path: Path | None, known_checks: Iterable[str]) -> FileConfig:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read the config file: {exc}") from None
+    import tomllib
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -60,7 +60,8 @@ def run_demo(*, verbose: bool = False) -> None:
             ),
             (
                 "A broken setup: self sign-up on, no `name` attribute, a public client without the "
-                "admin flow, the provider left on mock, an issuer with a trailing slash",
+                "admin flow, the provider left on mock, an issuer with a trailing slash, and an "
+                "IAM policy that names the wrong region",
                 sandbox.create_broken_setup(Path(tmp, "broken")),
             ),
         ]

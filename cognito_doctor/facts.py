@@ -3,7 +3,7 @@
 A provider gets `ctx` and the facts it `needs`; it returns a value or raises
 :class:`FactUnavailable`, whose status (skip or error) and reason become the result of every
 check that needs it. Providers that talk to AWS import :mod:`cognito_doctor.aws` inside
-their body, so offline runs never import boto3.
+their body, so offline runs never import botocore.
 """
 
 from __future__ import annotations
@@ -39,12 +39,24 @@ class FactUnavailable(Exception):
 
 
 @dataclass
+class SharedClients:
+    """AWS clients shared by the environments of one command line run (see AwsAccess).
+
+    Holds no client until the first AWS fact needs one, so that creating it imports nothing.
+    """
+
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    store: Any = field(default=None, repr=False)
+
+
+@dataclass
 class CheckContext:
     """What checks and providers may read besides facts: the run's options, and AWS access."""
 
     config: RunConfig
     _aws: AwsAccess | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    clients: SharedClients | None = field(default=None, repr=False)
 
     @property
     def environment(self) -> Environment:
@@ -56,12 +68,12 @@ class CheckContext:
 
     @property
     def aws(self) -> AwsAccess:
-        """AWS access, created (and boto3 imported) on first use."""
+        """AWS access, created (and botocore imported) on first use."""
         with self._lock:
             if self._aws is None:
                 from cognito_doctor.aws import AwsAccess
 
-                self._aws = AwsAccess(self.config)
+                self._aws = AwsAccess(self.config, self.clients)
             return self._aws
 
 
@@ -132,6 +144,8 @@ class IdentityLookup:
     identity: dict[str, str] | None
     error_code: str | None = None
     error_message: str | None = None
+    # (message, fix) when the call got no AWS answer at all (network, endpoint, throttling).
+    failure: tuple[str, str] | None = None
 
 
 # --- offline facts ---------------------------------------------------------------------
@@ -298,13 +312,13 @@ def discovery_url(config: RunConfig, ref: PoolRef) -> str:
     return f"{base}/.well-known/openid-configuration"
 
 
-def _get_json(url: str) -> dict[str, Any]:
+def _get_json(url: str, timeout: float = HTTP_TIMEOUT_SECONDS) -> dict[str, Any]:
     import urllib.request  # network facts only: offline runs never pay for it
 
     if not url.startswith(("https://", "http://")):
         raise ValueError(f"not an http(s) URL: {url!r}")
     request = urllib.request.Request(url, headers={"Accept": "application/json"})
-    with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT_SECONDS) as response:
+    with urllib.request.urlopen(request, timeout=timeout) as response:
         body = response.read(2_000_000)
     document = json.loads(body)
     if not isinstance(document, dict):
@@ -312,17 +326,21 @@ def _get_json(url: str) -> dict[str, Any]:
     return document
 
 
-def _http_problem(url: str, exc: Exception) -> str:
+def _http_problem(url: str, exc: Exception, timeout: float = HTTP_TIMEOUT_SECONDS) -> str:
     import urllib.error
 
     if isinstance(exc, urllib.error.HTTPError):
         return f"GET {url} answered HTTP {exc.code} {exc.reason}"
     if isinstance(exc, urllib.error.URLError):
+        if isinstance(exc.reason, TimeoutError):
+            return f"GET {url} timed out after {timeout:g} s"
         return f"GET {url} failed: {exc.reason}"
     if isinstance(exc, json.JSONDecodeError):
         return f"GET {url} did not return JSON ({exc.msg} at char {exc.pos})"
     if isinstance(exc, TimeoutError):
-        return f"GET {url} timed out after {HTTP_TIMEOUT_SECONDS:.0f} s"
+        return f"GET {url} timed out after {timeout:g} s"
+    if isinstance(exc, ConnectionResetError):
+        return f"GET {url} failed: the connection was reset before an answer came"
     return f"GET {url} failed: {type(exc).__name__}: {exc}"
 
 
@@ -330,17 +348,26 @@ def _http_problem(url: str, exc: Exception) -> str:
 def discovery(ctx: CheckContext, pool_ref: PoolRef) -> Discovery:
     """The OIDC discovery document of the pool and the JWKS it points at."""
     url = discovery_url(ctx.config, pool_ref)
+    # The connect and read timeouts of the AWS calls bound these two requests too.
+    timeout = ctx.config.read_timeout
     try:
-        document = _get_json(url)
-    except (OSError, ValueError) as exc:
-        return Discovery(url, None, _http_problem(url, exc))
+        document = _get_json(url, timeout)
+    except (OSError, ValueError, http_client_errors()) as exc:
+        return Discovery(url, None, _http_problem(url, exc, timeout))
     jwks_uri = document.get("jwks_uri")
     if not isinstance(jwks_uri, str):
         return Discovery(url, document, None, None, "the discovery document has no jwks_uri")
     try:
-        return Discovery(url, document, None, _get_json(jwks_uri))
-    except (OSError, ValueError) as exc:
-        return Discovery(url, document, None, None, _http_problem(jwks_uri, exc))
+        return Discovery(url, document, None, _get_json(jwks_uri, timeout))
+    except (OSError, ValueError, http_client_errors()) as exc:
+        return Discovery(url, document, None, None, _http_problem(jwks_uri, exc, timeout))
+
+
+def http_client_errors() -> type[Exception]:
+    """http.client's errors for a connection that broke mid-answer (not OSErrors)."""
+    import http.client
+
+    return http.client.HTTPException
 
 
 def service_keys(env: EnvFile) -> ServiceKeys | None:
@@ -353,29 +380,58 @@ def service_keys(env: EnvFile) -> ServiceKeys | None:
     return ServiceKeys(key_id, secret, env.get("AWS_SESSION_TOKEN"))
 
 
-@fact("caller_identity", needs=["um_env", "pool_ref"], network=True)
-def caller_identity(ctx: CheckContext, um_env: EnvFile, pool_ref: PoolRef) -> IdentityLookup:
-    """sts:GetCallerIdentity made with the keys in services/user-management/.env."""
-    from cognito_doctor.aws import error_code, error_message, is_aws_error
+@fact("service_identity", needs=["env_files", "pool_ref"], network=True)
+def service_identity(
+    ctx: CheckContext, env_files: EnvFiles, pool_ref: PoolRef
+) -> IdentityLookup | None:
+    """sts:GetCallerIdentity made with the keys in services/user-management/.env, once for
+    every fact that needs it (creds.identity, the iam principal); None without static keys.
 
-    keys = service_keys(um_env)
+    Never raises for AWS's answer or the lack of one: each fact that needs it decides what a
+    failure means for it (the failure is in `failure` or `error_code`).
+    """
+    from cognito_doctor.aws import (
+        THROTTLED,
+        error_code,
+        error_message,
+        explain,
+        http_status,
+        is_aws_error,
+    )
+
+    keys = service_keys(env_files.um) if env_files.um.usable else None
     if keys is None:
+        return None
+    hint = f"…{keys.access_key_id[-4:]}"
+    try:
+        sts = ctx.aws.service("sts", pool_ref.region, keys)
+        response = sts.get_caller_identity()
+    except Exception as exc:
+        if not is_aws_error(exc):
+            raise
+        code = error_code(exc)
+        if code is None or code in THROTTLED or (http_status(exc) or 0) >= 500:
+            # No verdict on the keys: the call never got AWS's answer to them.
+            failure = explain(exc, action="sts:GetCallerIdentity", who="the service's keys")
+            return IdentityLookup(hint, None, failure=failure)
+        return IdentityLookup(hint, None, code, error_message(exc))
+    identity = {k: str(response[k]) for k in ("Account", "Arn", "UserId") if k in response}
+    return IdentityLookup(hint, identity)
+
+
+@fact("caller_identity", needs=["um_env", "service_identity"])
+def caller_identity(
+    ctx: CheckContext, um_env: EnvFile, service_identity: IdentityLookup | None
+) -> IdentityLookup:
+    """The service's identity for creds.identity: what sts:GetCallerIdentity answered to the
+    keys in services/user-management/.env."""
+    if service_identity is None:
         where = (
             "the service uses its execution role (pass --principal-arn to check it)"
             if ctx.prod
             else "see env.aws-credentials"
         )
         raise FactUnavailable(Status.SKIP, f"no static AWS keys in {UM_ENV}; {where}")
-    hint = f"…{keys.access_key_id[-4:]}"
-    sts = ctx.aws.service("sts", pool_ref.region, keys)
-    try:
-        response = sts.get_caller_identity()
-    except Exception as exc:
-        if not is_aws_error(exc):
-            raise
-        code = error_code(exc)
-        if code is None:
-            raise _aws_failure(exc, "sts:GetCallerIdentity", "the service's keys") from None
-        return IdentityLookup(hint, None, code, error_message(exc))
-    identity = {k: str(response[k]) for k in ("Account", "Arn", "UserId") if k in response}
-    return IdentityLookup(hint, identity)
+    if service_identity.failure is not None:
+        raise FactUnavailable(Status.ERROR, *service_identity.failure)
+    return service_identity

@@ -23,9 +23,9 @@ def _carried_members(update: str, describe: str, describe_key: str) -> tuple[str
     (not reset) as soon as botocore knows it. Only online checks build update commands, and
     they have botocore loaded already.
     """
-    import botocore.session
+    from cognito_doctor.aws import service_model
 
-    model = botocore.session.get_session().get_service_model("cognito-idp")
+    model = service_model("cognito-idp")
     input_shape = model.operation_model(update).input_shape
     assert input_shape is not None
     inputs = input_shape.members

@@ -22,6 +22,7 @@ import copy
 import json
 import re
 import shlex
+import threading
 import uuid
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -31,7 +32,14 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from cognito_doctor.envfiles import UM_ENV
-from cognito_doctor.facts import CheckContext, EnvFiles, FactUnavailable, PoolRef, first_value
+from cognito_doctor.facts import (
+    CheckContext,
+    EnvFiles,
+    FactUnavailable,
+    IdentityLookup,
+    PoolRef,
+    first_value,
+)
 from cognito_doctor.model import Status
 from cognito_doctor.regions import is_region, partition_of
 from cognito_doctor.registry import fact
@@ -1090,17 +1098,23 @@ EXECUTION_ROLE_HINT = (
 )
 
 
-@fact("iam_principal", needs=["env_files", "pool_ref"], network=True)
-def iam_principal(ctx: CheckContext, env_files: EnvFiles, pool_ref: PoolRef) -> Principal:
+@fact("iam_principal", needs=["env_files", "pool_ref", "service_identity"], network=True)
+def iam_principal(
+    ctx: CheckContext,
+    env_files: EnvFiles,
+    pool_ref: PoolRef,
+    service_identity: IdentityLookup | None,
+) -> Principal:
     """The IAM user or role to check: --principal-arn, else the identity behind the keys in
-    services/user-management/.env; an assumed-role session is turned into its role's ARN."""
+    services/user-management/.env (the one sts:GetCallerIdentity call creds.identity also
+    uses); an assumed-role session is turned into its role's ARN."""
     region = pool_ref.region
     given = ctx.config.principal_arn
     if given:
         source = "--principal-arn"
     else:
         keys = _service_keys(env_files)
-        if keys is None:
+        if keys is None or service_identity is None:
             if ctx.prod:
                 account = _operator_account(ctx, region) or "<ACCOUNT_ID>"
                 raise FactUnavailable(
@@ -1116,16 +1130,20 @@ def iam_principal(ctx: CheckContext, env_files: EnvFiles, pool_ref: PoolRef) -> 
                 "env.aws-credentials); pass --principal-arn to check a role",
             )
         source = f"the keys in {UM_ENV} (key id …{keys.access_key_id[-4:]})"
-        try:
-            given = str(ctx.aws.service("sts", region, keys).get_caller_identity()["Arn"])
-        except Exception as exc:
-            if not _aws_error(exc):
-                raise
+        if service_identity.failure is not None:
+            message, fix = service_identity.failure
+            raise FactUnavailable(
+                Status.ERROR, f"the service's principal is unknown: {message}", fix
+            )
+        arn = (service_identity.identity or {}).get("Arn")
+        if arn is None:
             raise FactUnavailable(
                 Status.SKIP,
-                f"AWS did not accept the keys in {UM_ENV} ({_code(exc) or 'error'}), so the "
-                "principal behind them is unknown (see creds.identity)",
-            ) from None
+                f"AWS did not accept the keys in {UM_ENV} "
+                f"({service_identity.error_code or 'error'}), so the principal behind them is "
+                "unknown (see creds.identity)",
+            )
+        given = arn
     return _resolve_principal(ctx, given.strip(), source, region)
 
 
@@ -1280,74 +1298,154 @@ def _paginate(iam: Any, action: str, method: str, key: str, **params: Any) -> li
     return items
 
 
-def _managed_sources(
-    iam: Any, owner_type: str, owner: str, attached: Iterable[Mapping[str, Any]]
-) -> list[PolicySource]:
-    sources = []
-    for item in attached:
-        arn = str(item["PolicyArn"])
-        policy = _call(iam, "iam:GetPolicy", "get_policy", PolicyArn=arn)["Policy"]
-        version = _call(
-            iam,
-            "iam:GetPolicyVersion",
-            "get_policy_version",
-            PolicyArn=arn,
-            VersionId=policy["DefaultVersionId"],
-        )["PolicyVersion"]
-        sources.append(
-            PolicySource(
-                "managed",
-                owner_type,
-                owner,
-                str(item["PolicyName"]),
-                _document(version["Document"]),
-                arn,
-            )
-        )
-    return sources
+class _Task:
+    """One call on a daemon thread (never holding up exit when --timeout gives up on a run),
+    at most READ_CONCURRENCY of them at once per reading."""
+
+    def __init__(
+        self, limit: threading.Semaphore, name: str, function: Callable[..., Any], *args: Any
+    ) -> None:
+        self._done = threading.Event()
+        self._value: Any = None
+        self._error: BaseException | None = None
+        parent = threading.current_thread().name
+        threading.Thread(
+            target=self._run, args=(limit, function, args), name=f"{parent}/{name}", daemon=True
+        ).start()
+
+    def _run(self, limit: threading.Semaphore, function: Callable[..., Any], args: Any) -> None:
+        try:
+            with limit:
+                self._value = function(*args)
+        except BaseException as exc:  # handed to whoever asks for the result
+            self._error = exc
+        finally:
+            self._done.set()
+
+    def ok(self) -> bool:
+        self._done.wait()
+        return self._error is None
+
+    def result(self) -> Any:
+        self._done.wait()
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+
+READ_CONCURRENCY = 8
+
+
+def _inline_source(iam: Any, owner_type: str, owner: str, policy_name: str) -> PolicySource:
+    title = owner_type.capitalize()
+    response = _call(
+        iam,
+        f"iam:Get{title}Policy",
+        f"get_{owner_type}_policy",
+        PolicyName=policy_name,
+        **{f"{title}Name": owner},
+    )
+    return PolicySource(
+        "inline", owner_type, owner, str(policy_name), _document(response["PolicyDocument"])
+    )
+
+
+def _managed_source(iam: Any, owner_type: str, owner: str, item: Mapping[str, Any]) -> PolicySource:
+    arn = str(item["PolicyArn"])
+    policy = _call(iam, "iam:GetPolicy", "get_policy", PolicyArn=arn)["Policy"]
+    version = _call(
+        iam,
+        "iam:GetPolicyVersion",
+        "get_policy_version",
+        PolicyArn=arn,
+        VersionId=policy["DefaultVersionId"],
+    )["PolicyVersion"]
+    return PolicySource(
+        "managed", owner_type, owner, str(item["PolicyName"]), _document(version["Document"]), arn
+    )
 
 
 def _read_policies(iam: Any, principal: Principal) -> list[PolicySource]:
-    name = principal.name
-    sources: list[PolicySource] = []
-    if principal.kind == "user":
-        owners = [("user", name)]
-        for group in _paginate(
-            iam, "iam:ListGroupsForUser", "list_groups_for_user", "Groups", UserName=name
-        ):
-            owners.append(("group", str(group["GroupName"])))
-    else:
-        owners = [("role", name)]
-    for owner_type, owner in owners:
+    """The principal's identity policies: its inline and attached ones, and for a user its
+    groups' too, in that order (each owner's inline policies, then its attached ones).
+
+    Calls that don't need each other's answers are made at the same time: a user's groups,
+    inline and attached policy names together, then every policy document. When several calls
+    fail, the error reported is the one the calls made one by one would have met first.
+    """
+    limit = threading.Semaphore(READ_CONCURRENCY)
+
+    def start(name: str, function: Callable[..., Any], *args: Any) -> _Task:
+        return _Task(limit, name, function, *args)
+
+    def names(owner_type: str, owner: str) -> tuple[_Task, _Task]:
         title = owner_type.capitalize()
         param = {f"{title}Name": owner}
-        for policy_name in _paginate(
-            iam, f"iam:List{title}Policies", f"list_{owner_type}_policies", "PolicyNames", **param
-        ):
-            response = _call(
+        inline = start(
+            f"List{title}Policies",
+            lambda: _paginate(
                 iam,
-                f"iam:Get{title}Policy",
-                f"get_{owner_type}_policy",
-                PolicyName=policy_name,
+                f"iam:List{title}Policies",
+                f"list_{owner_type}_policies",
+                "PolicyNames",
                 **param,
-            )
-            sources.append(
-                PolicySource(
-                    "inline",
-                    owner_type,
-                    owner,
-                    str(policy_name),
-                    _document(response["PolicyDocument"]),
-                )
-            )
-        attached = _paginate(
-            iam,
-            f"iam:ListAttached{title}Policies",
-            f"list_attached_{owner_type}_policies",
-            "AttachedPolicies",
-            **param,
+            ),
         )
-        sources += _managed_sources(iam, owner_type, owner, attached)
+        attached = start(
+            f"ListAttached{title}Policies",
+            lambda: _paginate(
+                iam,
+                f"iam:ListAttached{title}Policies",
+                f"list_attached_{owner_type}_policies",
+                "AttachedPolicies",
+                **param,
+            ),
+        )
+        return inline, attached
+
+    name = principal.name
+    root = ("user", name) if principal.kind == "user" else ("role", name)
+    groups = (
+        start(
+            "ListGroupsForUser",
+            lambda: _paginate(
+                iam, "iam:ListGroupsForUser", "list_groups_for_user", "Groups", UserName=name
+            ),
+        )
+        if principal.kind == "user"
+        else None
+    )
+    owners = [root]
+    listed = {root: names(*root)}
+    if groups is not None and groups.ok():
+        for group in groups.result():
+            owner = ("group", str(group["GroupName"]))
+            owners.append(owner)
+            listed[owner] = names(*owner)
+    documents: dict[tuple[str, str], tuple[list[_Task], list[_Task]]] = {}
+    for owner in owners:
+        inline, attached = listed[owner]
+        documents[owner] = (
+            [
+                start(f"Get{owner[0].capitalize()}Policy", _inline_source, iam, *owner, n)
+                for n in (inline.result() if inline.ok() else [])
+            ],
+            [
+                start("GetPolicy", _managed_source, iam, *owner, item)
+                for item in (attached.result() if attached.ok() else [])
+            ],
+        )
+    # The first failure in the order of the calls one by one, else every source in order.
+    if groups is not None:
+        groups.result()
+    sources: list[PolicySource] = []
+    for owner in owners:
+        inline, attached = listed[owner]
+        inline_documents, managed_documents = documents[owner]
+        inline.result()
+        sources += [task.result() for task in inline_documents]
+        attached.result()
+        sources += [task.result() for task in managed_documents]
     return sources
 
 
@@ -1448,34 +1546,85 @@ def local_decisions(
     return decisions
 
 
-@fact("iam_simulation", needs=["iam_principal", "iam_policies", "pool_ref"], network=True)
-def iam_simulation(
-    ctx: CheckContext, iam_principal: Principal, iam_policies: PolicySet, pool_ref: PoolRef
-) -> Simulation:
-    """The required and risky actions simulated on the pool's ARN; evaluated locally from the
-    identity policies when the operator may not call iam:SimulatePrincipalPolicy."""
-    principal = iam_principal
-    pool = Arn(
+# What an endpoint that has no iam:SimulatePrincipalPolicy answers (an emulator, a proxy).
+NOT_IMPLEMENTED = frozenset(
+    {"InvalidAction", "NotImplemented", "UnknownOperationException", "UnsupportedOperation"}
+)
+
+
+@dataclass(frozen=True)
+class SimulationCall:
+    """iam:SimulatePrincipalPolicy's decisions on the pool, or why it could not be called."""
+
+    pool: Arn
+    decisions: Mapping[str, Decision] | None
+    problem: str | None = None
+    code: str | None = None
+    fix: str = ""
+    # True when the operator may not (or the endpoint cannot) simulate: then the policies are
+    # evaluated locally. Any other failure (throttling, a 5xx, the network) is an error.
+    refused: bool = False
+
+
+def _pool_of(principal: Principal, pool_ref: PoolRef) -> Arn:
+    return Arn(
         principal.partition,
         "cognito-idp",
         pool_ref.region,
         principal.account,
         f"userpool/{pool_ref.pool_id}",
     )
+
+
+@fact("iam_simulation_call", needs=["iam_principal", "pool_ref"], network=True)
+def iam_simulation_call(
+    ctx: CheckContext, iam_principal: Principal, pool_ref: PoolRef
+) -> SimulationCall:
+    """iam:SimulatePrincipalPolicy for the required and risky actions on the pool's ARN (made
+    while the principal's policies are read, not after)."""
+    if iam_principal.problem:
+        raise _skip_for(iam_principal)
+    pool = _pool_of(iam_principal, pool_ref)
     actions = (*REQUIRED_ACTIONS, *RISKY_ACTIONS)
     iam = ctx.aws.operator("iam", pool_ref.region)
     try:
-        found = {d.action: d for d in simulate(iam, principal.arn, actions, str(pool))}
+        found = {d.action: d for d in simulate(iam, iam_principal.arn, actions, str(pool))}
     except Exception as exc:
         if not _aws_error(exc):
             raise
-        reason = _explain(exc, "iam:SimulatePrincipalPolicy")
-        if _code(exc) == "NoSuchEntity":
+        from cognito_doctor.aws import ACCESS_DENIED, explain
+
+        message, fix = explain(exc, action="iam:SimulatePrincipalPolicy")
+        code = _code(exc)
+        refused = code in ACCESS_DENIED or code in NOT_IMPLEMENTED
+        return SimulationCall(pool, None, message, code, fix, refused)
+    return SimulationCall(pool, found)
+
+
+@fact("iam_simulation", needs=["iam_principal", "iam_policies", "iam_simulation_call"])
+def iam_simulation(
+    ctx: CheckContext,
+    iam_principal: Principal,
+    iam_policies: PolicySet,
+    iam_simulation_call: SimulationCall,
+) -> Simulation:
+    """The required and risky actions' verdicts on the pool's ARN: the simulator's, or,
+    when the operator may not call iam:SimulatePrincipalPolicy, evaluated locally from the
+    identity policies."""
+    principal = iam_principal
+    call = iam_simulation_call
+    pool = call.pool
+    actions = (*REQUIRED_ACTIONS, *RISKY_ACTIONS)
+    if call.decisions is None:
+        reason = call.problem or "iam:SimulatePrincipalPolicy failed"
+        if call.code == "NoSuchEntity":
             raise FactUnavailable(
                 Status.ERROR,
                 f"iam:SimulatePrincipalPolicy does not know the principal {principal.arn}",
                 "Pass the principal's exact ARN, path included (--principal-arn).",
-            ) from None
+            )
+        if not call.refused:
+            raise FactUnavailable(Status.ERROR, reason, call.fix)
         if not iam_policies.complete:
             permissions = ", ".join(iam_policies.needed)
             raise FactUnavailable(
@@ -1485,9 +1634,10 @@ def iam_simulation(
                 f"Grant the operator iam:SimulatePrincipalPolicy on {principal.arn} (best: it "
                 f"also sees SCPs and boundaries), or, to evaluate locally, {permissions}; "
                 "or run with --profile NAME for credentials that have them.",
-            ) from None
+            )
         decisions = local_decisions(iam_policies.sources, actions, str(pool))
         return Simulation(principal, pool, "local", decisions, iam_policies, reason)
+    found = call.decisions
     missing = [a for a in REQUIRED_ACTIONS if a not in found]
     if missing:
         raise FactUnavailable(
@@ -1537,7 +1687,7 @@ def iam_probe(ctx: CheckContext, env_files: EnvFiles, pool_ref: PoolRef) -> Prob
             code = _code(exc)
             if code == "UserNotFoundException":
                 calls.append(ProbeCall(action, "allowed", code))
-            elif code in ACCESS_DENIED:
+            elif code in ACCESS_DENIED and code != "403":
                 calls.append(ProbeCall(action, "denied", code))
             elif _http_status(exc) == 403:
                 # A bare 403 whose body isn't the JSON error the SDK expects (an XML error page

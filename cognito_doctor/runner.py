@@ -14,7 +14,13 @@ from typing import Any
 
 from cognito_doctor import __version__
 from cognito_doctor.config import RunConfig
-from cognito_doctor.facts import CheckContext, EnvFiles, FactUnavailable, first_value
+from cognito_doctor.facts import (
+    CheckContext,
+    EnvFiles,
+    FactUnavailable,
+    SharedClients,
+    first_value,
+)
 from cognito_doctor.model import CheckResult, CheckSpec, Outcome, Report, Severity, Status, Target
 from cognito_doctor.redact import Redactor
 from cognito_doctor.registry import Registry
@@ -43,10 +49,16 @@ def _matches(spec: CheckSpec, pattern: str) -> bool:
     return fnmatch.fnmatchcase(spec.id, pattern) or spec.group == pattern
 
 
-def run_checks(config: RunConfig, registry: Registry) -> Report:
-    """Run the selected checks against `config` and return the finished report."""
+def run_checks(
+    config: RunConfig, registry: Registry, *, clients: SharedClients | None = None
+) -> Report:
+    """Run the selected checks against `config` and return the finished report.
+
+    `clients`, one per command line run, lets the environments of a multi-environment run
+    share the AWS clients they have in common instead of creating each again.
+    """
     started = time.perf_counter()
-    ctx = CheckContext(config)
+    ctx = CheckContext(config, clients=clients)
     specs = select_checks(registry, config)
     runnable: list[CheckSpec] = []
     early: dict[str, Outcome] = {}
@@ -121,9 +133,10 @@ def resolve_facts(
     done: dict[str, Any | FactUnavailable] = {}
     running: set[str] = set()
     finished: queue.SimpleQueue[tuple[str, Any | FactUnavailable]] = queue.SimpleQueue()
+    order = _critical_first(registry, needed)
     while len(done) < len(needed):
         progressed = False
-        for name in sorted(needed - done.keys() - running):
+        for name in sorted(needed - done.keys() - running, key=order.__getitem__):
             spec = registry.facts[name]
             if not all(dep in done for dep in spec.needs):
                 continue
@@ -166,6 +179,25 @@ def resolve_facts(
                     Status.ERROR, f"fact {name!r} depends on itself through other facts"
                 )
     return done
+
+
+def _critical_first(registry: Registry, needed: set[str]) -> dict[str, tuple[int, str]]:
+    """A start order for facts that are ready at the same time: the ones with the longest
+    chain of network facts still waiting on them first (their first request goes out before
+    the others' clients are even created), then by name."""
+    dependents: dict[str, list[str]] = {name: [] for name in needed}
+    for name in needed:
+        for dep in registry.facts[name].needs:
+            dependents.setdefault(dep, []).append(name)
+    height: dict[str, int] = {}
+
+    def visit(name: str, path: frozenset[str]) -> int:
+        if name not in height:
+            after = [visit(d, path | {name}) for d in dependents.get(name, ()) if d not in path]
+            height[name] = int(registry.facts[name].network) + max(after, default=0)
+        return height[name]
+
+    return {name: (-visit(name, frozenset()), name) for name in needed}
 
 
 def _produce(

@@ -28,9 +28,10 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 from urllib.parse import parse_qsl
+from xml.sax.saxutils import escape
 
 # A WSGI application, loosely typed (werkzeug's and moto's types are not needed here).
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -45,13 +46,14 @@ _CREDENTIAL_SCOPE = re.compile(
 _TARGET_SERVICES = {"AWSCognitoIdentityProviderService": "cognito-idp"}
 
 
-class Fault(str, Enum):
+class Fault(StrEnum):
     """What a matching request gets instead of moto's answer."""
 
     THROTTLE = "throttle"  # ThrottlingException / Throttling in the protocol's error shape
     HTTP_500 = "http-500"  # an HTML "500 Internal Server Error" page, as a proxy would send
     SLOW = "slow"  # moto's answer, but only after `delay` seconds
     RESET = "reset"  # the connection is reset (TCP RST) before any response byte
+    ERROR = "error"  # an AWS error of the rule's `code`, `message` and `status`
 
 
 @dataclass
@@ -63,6 +65,9 @@ class FaultRule:
     fault: Fault
     times: int | None = None
     delay: float = 0.0
+    code: str = "InternalFailure"
+    message: str = ""
+    status: int = 400
     hits: int = 0
 
     def take(self, operation: str) -> bool:
@@ -85,6 +90,8 @@ class Request:
     path: str
     region: str | None
     key_id: str | None  # the access key id it was signed with (not a secret)
+    protocol: str  # json | query | rest | http
+    body: str  # the body in a canonical form (JSON with sorted keys, sorted form fields)
     canonical: str  # equal for identical requests: identity, operation and canonical body
     started: float  # time.perf_counter() when it arrived
     ended: float  # when its answer (or fault) was complete
@@ -166,10 +173,19 @@ class NetworkMiddleware:
     # --- configuration -------------------------------------------------------------
 
     def inject(
-        self, operation: str, fault: Fault, *, times: int | None = None, delay: float = 0.0
+        self,
+        operation: str,
+        fault: Fault,
+        *,
+        times: int | None = None,
+        delay: float = 0.0,
+        code: str = "InternalFailure",
+        message: str = "",
+        status: int = 400,
     ) -> FaultRule:
-        """From now on, answer `operation` (a glob) with `fault` (`times` times, or always)."""
-        rule = FaultRule(operation, fault, times, delay)
+        """From now on, answer `operation` (a glob) with `fault` (`times` times, or always):
+        SLOW after `delay` seconds, ERROR with AWS error `code`, `message` and HTTP `status`."""
+        rule = FaultRule(operation, fault, times, delay, code, message, status)
         with self._lock:
             self._rules.append(rule)
         return rule
@@ -237,6 +253,8 @@ class NetworkMiddleware:
                 self._reset_connection(environ)
             if rule is not None and rule.fault is Fault.THROTTLE:
                 chunks = _throttle(parsed, capture)
+            elif rule is not None and rule.fault is Fault.ERROR:
+                chunks = _aws_error(parsed, capture, rule.code, rule.message, rule.status)
             elif rule is not None and rule.fault is Fault.HTTP_500:
                 chunks = _server_error(capture)
             else:
@@ -272,6 +290,8 @@ class NetworkMiddleware:
                 path=str(environ.get("PATH_INFO", "")),
                 region=parsed.region,
                 key_id=parsed.key_id,
+                protocol=parsed.protocol,
+                body=parsed.canonical_body,
                 canonical=canonical,
                 started=started,
                 ended=time.perf_counter(),
@@ -317,16 +337,27 @@ class NetworkMiddleware:
 
 def _throttle(parsed: _Parsed, start_response: Callable[..., Any]) -> list[bytes]:
     """AWS's throttling error in the request's protocol (JSON, query XML, REST, plain)."""
+    if parsed.protocol == "rest":
+        return _aws_error(
+            parsed, start_response, "TooManyRequestsException", "Too Many Requests", 429
+        )
+    if parsed.protocol == "http":
+        start_response("429 Too Many Requests", [("Content-Type", "text/plain")])
+        return [b"Rate exceeded"]
+    code = "ThrottlingException" if parsed.protocol == "json" else "Throttling"
+    return _aws_error(parsed, start_response, code, "Rate exceeded", 400)
+
+
+_REASONS = {400: "Bad Request", 403: "Forbidden", 404: "Not Found", 429: "Too Many Requests"}
+
+
+def _aws_error(
+    parsed: _Parsed, start_response: Callable[..., Any], code: str, message: str, status: int
+) -> list[bytes]:
+    """An AWS error response in the request's protocol: JSON `__type` (cognito-idp), query
+    XML `ErrorResponse` (sts, iam), or REST JSON with `x-amzn-ErrorType` (sesv2)."""
     request_id = str(uuid.uuid4())
-    if parsed.protocol == "json":
-        body = json.dumps({"__type": "ThrottlingException", "message": "Rate exceeded"})
-        headers = [
-            ("Content-Type", "application/x-amz-json-1.1"),
-            ("x-amzn-RequestId", request_id),
-            ("x-amzn-ErrorType", "ThrottlingException"),
-        ]
-        start_response("400 Bad Request", headers)
-        return [body.encode()]
+    status_line = f"{status} {_REASONS.get(status, 'Error')}"
     if parsed.protocol == "query":
         namespace = {
             "sts": "https://sts.amazonaws.com/doc/2011-06-15/",
@@ -334,25 +365,20 @@ def _throttle(parsed: _Parsed, start_response: Callable[..., Any]) -> list[bytes
         }.get(parsed.service, f"https://{parsed.service}.amazonaws.com/")
         xml = (
             f'<ErrorResponse xmlns="{namespace}"><Error><Type>Sender</Type>'
-            "<Code>Throttling</Code><Message>Rate exceeded</Message></Error>"
+            f"<Code>{escape(code)}</Code><Message>{escape(message)}</Message></Error>"
             f"<RequestId>{request_id}</RequestId></ErrorResponse>"
         )
         start_response(
-            "400 Bad Request", [("Content-Type", "text/xml"), ("x-amzn-RequestId", request_id)]
+            status_line, [("Content-Type", "text/xml"), ("x-amzn-RequestId", request_id)]
         )
         return [xml.encode()]
-    if parsed.protocol == "rest":
-        start_response(
-            "429 Too Many Requests",
-            [
-                ("Content-Type", "application/json"),
-                ("x-amzn-ErrorType", "TooManyRequestsException"),
-                ("x-amzn-RequestId", request_id),
-            ],
-        )
-        return [b'{"message": "Too Many Requests"}']
-    start_response("429 Too Many Requests", [("Content-Type", "text/plain")])
-    return [b"Rate exceeded"]
+    headers = [("x-amzn-RequestId", request_id), ("x-amzn-ErrorType", code)]
+    if parsed.protocol == "json":
+        body = json.dumps({"__type": code, "message": message})
+        start_response(status_line, [("Content-Type", "application/x-amz-json-1.1"), *headers])
+        return [body.encode()]
+    start_response(status_line, [("Content-Type", "application/json"), *headers])
+    return [json.dumps({"message": message}).encode()]
 
 
 def _server_error(start_response: Callable[..., Any]) -> list[bytes]:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import datetime
 import json
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
-from botocore.stub import Stubber
+from botocore.stub import StubAssertionError, Stubber
 
 from cognito_doctor.aws import AwsAccess
 from cognito_doctor.envfiles import AUTH_ENV, UM_ENV
@@ -38,6 +39,36 @@ WHEN = datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
 Run = Callable[..., Report]
 
 
+class AnyOrderStubber(Stubber):
+    """A Stubber that answers each call with the first queued response for its operation
+    whose expected parameters match, whatever the order: cognito-doctor reads a principal's
+    policies and simulates them at the same time, so calls on one client interleave."""
+
+    def __init__(self, client: Any) -> None:
+        super().__init__(client)
+        self._any_order_lock = threading.Lock()
+
+    def _assert_expected_params(self, model: Any, params: Any, context: Any, **kwargs: Any) -> None:
+        if self._should_not_stub(context):
+            return
+        with self._any_order_lock:
+            for entry in self._queue:
+                expected = entry["expected_params"]
+                if entry["operation_name"] == model.name and (
+                    expected is None or expected == params
+                ):
+                    self._queue.remove(entry)
+                    context["any_order_stub"] = entry
+                    return
+        raise StubAssertionError(
+            operation_name=model.name,
+            reason=f"no queued response for {model.name} with parameters {params}",
+        )
+
+    def _get_response_handler(self, model: Any, params: Any, context: Any, **kwargs: Any) -> Any:
+        return context.pop("any_order_stub")["response"]
+
+
 class Stubs:
     """Stubbed clients for the operator (iam, sts) and the service's keys (sts)."""
 
@@ -53,7 +84,7 @@ class Stubs:
             )
             for name, service in (("iam", "iam"), ("sts", "sts"), ("service-sts", "sts"))
         }
-        self.stubbers = {name: Stubber(client) for name, client in self.clients.items()}
+        self.stubbers = {name: AnyOrderStubber(client) for name, client in self.clients.items()}
         for stubber in self.stubbers.values():
             stubber.activate()
 
