@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from cognito_doctor.envfiles import AUTH_ENV, UM_ENV, EnvFile
+from cognito_doctor.envfiles import EnvFile
 from cognito_doctor.facts import POOL_ID_PATTERN, CheckContext, EnvFiles
 from cognito_doctor.model import Location, Outcome, failed, passed, skipped, warned
 from cognito_doctor.regions import expected_issuer, is_region
@@ -84,8 +84,8 @@ def env_files_parse(env_files: EnvFiles) -> Outcome:
             duplicates=duplicates,
         )
     return passed(
-        f"both files parse ({UM_ENV}: {len(env_files.um.entries)} keys, "
-        f"{AUTH_ENV}: {len(env_files.auth.entries)} keys)",
+        f"both files parse ({env_files.um.label}: {len(env_files.um.entries)} keys, "
+        f"{env_files.auth.label}: {len(env_files.auth.entries)} keys)",
         keys={env.label: sorted({e.key for e in env.entries}) for env in env_files},
     )
 
@@ -110,7 +110,7 @@ def provider_is_cognito(um_env: EnvFile) -> Outcome:
     Set `COGNITO_PROVIDER=cognito` in `services/user-management/.env` and restart the service.
     """
     value = um_env.get("COGNITO_PROVIDER")
-    fix = f"Set COGNITO_PROVIDER=cognito in {UM_ENV} and restart user-management."
+    fix = f"Set COGNITO_PROVIDER=cognito in {um_env.label} and restart user-management."
     if value == "cognito":
         return passed("COGNITO_PROVIDER=cognito", location=str(um_env.location("COGNITO_PROVIDER")))
     if value is None:
@@ -317,7 +317,7 @@ def issuer_override(auth_env: EnvFile) -> Outcome:
     )
     return failed(
         f"COGNITO_ISSUER={issuer!r} will reject every token: {difference}",
-        f"In {AUTH_ENV}, set COGNITO_ISSUER={expected} (or delete the line to derive it).",
+        f"In {auth_env.label}, set COGNITO_ISSUER={expected} (or delete the line to derive it).",
         location=auth_env.location("COGNITO_ISSUER"),
         expected=expected,
         actual=issuer,
@@ -348,12 +348,12 @@ def app_client_id_shape(auth_env: EnvFile) -> Outcome:
     """
     fix = (
         "Copy the App client ID from Cognito → User pools → your pool → App integration → "
-        f"App clients into COGNITO_APP_CLIENT_ID in {AUTH_ENV}, then restart auth."
+        f"App clients into COGNITO_APP_CLIENT_ID in {auth_env.label}, then restart auth."
     )
     value = auth_env.get("COGNITO_APP_CLIENT_ID")
     if value is None:
         return warned(
-            f"COGNITO_APP_CLIENT_ID is not set in {AUTH_ENV}; only the token-exchange grant "
+            f"COGNITO_APP_CLIENT_ID is not set in {auth_env.label}; only the token-exchange grant "
             "needs it, and tokens will be rejected if you use that grant",
             fix,
             location=auth_env.location("COGNITO_APP_CLIENT_ID"),
@@ -405,17 +405,17 @@ def aws_credentials_shape(um_env: EnvFile, ctx: CheckContext) -> Outcome:
         if key_id or secret:
             key = "AWS_ACCESS_KEY_ID" if key_id else "AWS_SECRET_ACCESS_KEY"
             return failed(
-                f"static AWS keys are set in {UM_ENV} for prod"
+                f"static AWS keys are set in {um_env.label} for prod"
                 + (f" (key id {_key_hint(key_id)})" if key_id else ""),
                 f"Delete AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN from "
-                f"{UM_ENV} and attach the clinical-platform-user-mgmt policy to the service's "
-                "ECS/EC2/EKS execution role; the SDK's default chain picks the role up.",
+                f"{um_env.label} and attach the clinical-platform-user-mgmt policy to the "
+                "service's ECS/EC2/EKS execution role; the SDK's default chain picks the role up.",
                 location=um_env.location(key),
             )
         return passed("no static keys: the SDK uses the execution role (prod)")
     fix = (
         "In IAM → Users → clinical-platform-user-mgmt-dev → Security credentials → Create "
-        f"access key, then paste AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY into {UM_ENV} "
+        f"access key, then paste AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY into {um_env.label} "
         "and restart user-management."
     )
     missing = [
@@ -423,7 +423,7 @@ def aws_credentials_shape(um_env: EnvFile, ctx: CheckContext) -> Outcome:
     ]
     if missing:
         return failed(
-            f"{' and '.join(missing)} not set in {UM_ENV}: every Cognito call will fail",
+            f"{' and '.join(missing)} not set in {um_env.label}: every Cognito call will fail",
             fix,
             location=um_env.location(missing[0]),
         )
@@ -440,8 +440,8 @@ def aws_credentials_shape(um_env: EnvFile, ctx: CheckContext) -> Outcome:
     if placeholders:
         if placeholders == ["AWS_SESSION_TOKEN"]:
             fix = (
-                f"Delete the AWS_SESSION_TOKEN line from {UM_ENV} (a long-term AKIA key needs "
-                "none), or paste the session token that came with the temporary keys."
+                f"Delete the AWS_SESSION_TOKEN line from {um_env.label} (a long-term AKIA key "
+                "needs none), or paste the session token that came with the temporary keys."
             )
         return failed(
             f"{' and '.join(placeholders)} {'is' if len(placeholders) == 1 else 'are'} still "
@@ -476,7 +476,7 @@ def aws_credentials_shape(um_env: EnvFile, ctx: CheckContext) -> Outcome:
         return failed(
             f"AWS_ACCESS_KEY_ID ({_key_hint(key_id)}) is a temporary key (ASIA…) but "
             "AWS_SESSION_TOKEN is not set, so AWS rejects it",
-            f"Add the AWS_SESSION_TOKEN that came with these keys to {UM_ENV}, or use a "
+            f"Add the AWS_SESSION_TOKEN that came with these keys to {um_env.label}, or use a "
             "long-term AKIA key of the IAM user.",
             location=um_env.location("AWS_ACCESS_KEY_ID"),
         )

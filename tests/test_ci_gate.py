@@ -470,3 +470,14 @@ def test_multi_env_against_aws_names_the_broken_one(sandbox: Sandbox, tmp_path: 
     assert code == 1
     assert "problems found in staging" in out.strip().splitlines()[-1]
     assert "✗  pool.mfa" in out
+
+
+def test_env_findings_name_the_configured_files(tmp_path: Path) -> None:
+    root = three_env_repo(tmp_path, {"COGNITO_PROVIDER": "mock"})
+    code, out, _ = invoke(
+        "check", "--root", str(root), "--offline", "--env", "staging", "--format", "json"
+    )
+    assert code == 1
+    provider = next(r for r in json.loads(out)["results"] if r["id"] == "env.provider")
+    assert "deploy/staging/user-management.env" in provider["fix"]
+    assert "services/user-management/.env" not in provider["fix"]
