@@ -31,7 +31,15 @@ from cognito_doctor.model import (
 )
 
 ENTRY_POINT_GROUP = "cognito_doctor.checks"
-BUILTIN_FACT_MODULES = ("cognito_doctor.facts", "cognito_doctor.iam", "cognito_doctor.email_facts")
+BUILTIN_FACT_MODULES = (
+    "cognito_doctor.facts",
+    "cognito_doctor.iam.principal",
+    "cognito_doctor.iam.principal_policies",
+    "cognito_doctor.iam.simulation",
+    "cognito_doctor.iam.probe",
+    "cognito_doctor.iam.policy_file",
+    "cognito_doctor.email_facts",
+)
 BUILTIN_CHECK_MODULES = ("env", "creds", "pool", "client", "issuer", "iam", "email")
 _CHECK_MARK = "__cognito_doctor_check__"
 _FACT_MARK = "__cognito_doctor_fact__"

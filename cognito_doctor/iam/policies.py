@@ -1,0 +1,161 @@
+"""Identity policies and their statements: where a policy comes from, its statements, and
+which action and resource a statement covers (Action / NotAction, Resource / NotResource,
+`*` / `?` wildcards)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from cognito_doctor.iam.arns import wildcard_match
+
+
+@dataclass(frozen=True)
+class PolicySource:
+    """One identity policy of the principal (or of one of its groups)."""
+
+    kind: str  # "inline" | "managed"
+    owner_type: str  # "user" | "group" | "role"
+    owner: str
+    name: str
+    document: Mapping[str, Any] = field(compare=False)
+    arn: str | None = None
+
+    @property
+    def aws_managed(self) -> bool:
+        return bool(self.arn and ":iam::aws:policy/" in self.arn)
+
+    @property
+    def label(self) -> str:
+        if self.kind == "inline":
+            return f'inline policy "{self.name}" of {self.owner_type} {self.owner}'
+        managed = "AWS managed" if self.aws_managed else "managed"
+        owner = f"{self.owner_type} {self.owner}"
+        return f'{managed} policy "{self.name}" ({self.arn}) attached to {owner}'
+
+    def console(self) -> str:
+        if self.kind == "managed":
+            return f"IAM → Policies → {self.name} → Edit → JSON"
+        section = {"user": "Users", "group": "User groups", "role": "Roles"}[self.owner_type]
+        return f"IAM → {section} → {self.owner} → Permissions → {self.name} → Edit → JSON"
+
+    def is_source(self, source_id: str, source_type: str | None) -> bool:
+        """Whether a simulator `MatchedStatements` entry (SourcePolicyId/Type) means this policy."""
+        ids = {self.name, f"{self.owner_type}_{self.owner}_{self.name}"}
+        if self.arn:
+            ids.add(self.arn)
+        if source_id not in ids:
+            return False
+        if source_type in (None, "", "none", "IAM Policy"):
+            return True
+        if self.kind == "inline":
+            return source_type == self.owner_type
+        return source_type in ("aws-managed", "user-managed")
+
+    def statements(self) -> list[Mapping[str, Any]]:
+        return policy_statements(self.document)
+
+
+def policy_statements(document: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """A policy's statements as a list (IAM accepts one statement object, too)."""
+    statement = document.get("Statement", [])
+    statements = statement if isinstance(statement, list) else [statement]
+    return [s for s in statements if isinstance(s, Mapping)]
+
+
+def element_values(element: Any) -> list[str]:
+    """A policy element (string or list of strings) as a list."""
+    if isinstance(element, str):
+        return [element]
+    if isinstance(element, list):
+        return [str(v) for v in element if isinstance(v, str)]
+    return []
+
+
+def covers_action(statement: Mapping[str, Any], action: str) -> bool:
+    """Whether the statement's Action (or NotAction) covers `action` (case-insensitive)."""
+    if "Action" in statement:
+        return any(
+            wildcard_match(p, action, ignore_case=True) for p in element_values(statement["Action"])
+        )
+    if "NotAction" in statement:
+        return not any(
+            wildcard_match(p, action, ignore_case=True)
+            for p in element_values(statement["NotAction"])
+        )
+    return False
+
+
+def covers_resource(statement: Mapping[str, Any], resource: str) -> bool:
+    """Whether the statement's Resource (or NotResource) covers `resource` (case-sensitive)."""
+    if "Resource" in statement:
+        return any(wildcard_match(p, resource) for p in element_values(statement["Resource"]))
+    if "NotResource" in statement:
+        return not any(
+            wildcard_match(p, resource) for p in element_values(statement["NotResource"])
+        )
+    return False
+
+
+def condition_keys(statement: Mapping[str, Any]) -> list[str]:
+    """The context keys a statement's Condition tests."""
+    condition = statement.get("Condition")
+    if not isinstance(condition, Mapping):
+        return []
+    keys = [str(k) for block in condition.values() if isinstance(block, Mapping) for k in block]
+    return list(dict.fromkeys(keys))
+
+
+def is_deny(statement: Mapping[str, Any]) -> bool:
+    return str(statement.get("Effect", "")).lower() == "deny"
+
+
+@dataclass(frozen=True)
+class StatementRef:
+    """One statement of one policy, by position."""
+
+    source: PolicySource
+    index: int
+
+    @property
+    def statement(self) -> Mapping[str, Any]:
+        return self.source.statements()[self.index]
+
+    @property
+    def name(self) -> str:
+        sid = self.statement.get("Sid")
+        return f'statement "{sid}"' if sid else f"statement {self.index + 1}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} of {self.source.label}"
+
+
+def all_statements(sources: Iterable[PolicySource]) -> Iterator[StatementRef]:
+    for source in sources:
+        for index in range(len(source.statements())):
+            yield StatementRef(source, index)
+
+
+def statements_naming(sources: Iterable[PolicySource], action: str) -> list[StatementRef]:
+    """The Allow statements whose Action covers `action`, whatever their Resource."""
+    return [
+        ref
+        for ref in all_statements(sources)
+        if not is_deny(ref.statement) and covers_action(ref.statement, action)
+    ]
+
+
+def granting_statements(
+    sources: Iterable[PolicySource], action: str, pool: str
+) -> list[StatementRef]:
+    """The unconditional Allow statements that cover `action` on `pool`."""
+    return [
+        ref
+        for ref in all_statements(sources)
+        if not is_deny(ref.statement)
+        and not condition_keys(ref.statement)
+        and covers_action(ref.statement, action)
+        and covers_resource(ref.statement, pool)
+    ]
