@@ -6,7 +6,7 @@ import shlex
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from cognito_doctor.envfiles import AUTH_ENV, EnvFile
+from cognito_doctor.envfiles import EnvFile
 from cognito_doctor.facts import CheckContext, ClientLookup, PoolRef
 from cognito_doctor.fixes import RESET_WARNING, update_user_pool_client_command
 from cognito_doctor.model import Outcome, failed, passed, warned
@@ -116,7 +116,7 @@ def client_exists(auth_env: EnvFile, client_lookup: ClientLookup, ctx: CheckCont
             f"{not_found}, and the pool's clients could not be listed: "
             f"{client_lookup.list_problem}",
             f"Copy the id of the {wanted} client from {console} into "
-            f"COGNITO_APP_CLIENT_ID in {AUTH_ENV}, {restart} (With "
+            f"COGNITO_APP_CLIENT_ID in {auth_env.label}, {restart} (With "
             "cognito-idp:ListUserPoolClients, cognito-doctor names the client for you.)",
             location=where,
             list_problem=client_lookup.list_problem,
@@ -127,7 +127,8 @@ def client_exists(auth_env: EnvFile, client_lookup: ClientLookup, ctx: CheckCont
         return failed(
             f"{not_found}; the pool has no app clients at all",
             f"Create the runbook's confidential {wanted} client:\n  {create}\n"
-            f"then put the ClientId it prints into {AUTH_ENV} as COGNITO_APP_CLIENT_ID=<ClientId>, "
+            f"then put the ClientId it prints into {auth_env.label} as "
+            "COGNITO_APP_CLIENT_ID=<ClientId>, "
             f"{restart}",
             fix_command=create,
             location=where,
@@ -143,7 +144,7 @@ def client_exists(auth_env: EnvFile, client_lookup: ClientLookup, ctx: CheckCont
         return failed(
             f"{not_found}. The pool's clients: {listing}. The runbook's client is "
             f"{_describe(best)}",
-            f"In {AUTH_ENV}, set\n  COGNITO_APP_CLIENT_ID={best.get('ClientId')}\n{restart}",
+            f"In {auth_env.label}, set\n  COGNITO_APP_CLIENT_ID={best.get('ClientId')}\n{restart}",
             location=where,
             suggested_client_id=best.get("ClientId"),
             **evidence,
@@ -156,7 +157,8 @@ def client_exists(auth_env: EnvFile, client_lookup: ClientLookup, ctx: CheckCont
         return failed(
             f"{not_found}. The pool's clients: {listing}. {len(candidates)} are named like "
             f"{wanted}",
-            f"In {AUTH_ENV}, set COGNITO_APP_CLIENT_ID to the client whose tokens services/auth "
+            f"In {auth_env.label}, set COGNITO_APP_CLIENT_ID to the client whose tokens "
+            "services/auth "
             f"receives (the confidential one with ALLOW_ADMIN_USER_PASSWORD_AUTH), one of:\n"
             f"{lines}\n{restart}",
             location=where,
@@ -164,7 +166,7 @@ def client_exists(auth_env: EnvFile, client_lookup: ClientLookup, ctx: CheckCont
         )
     return failed(
         f"{not_found}. The pool's clients: {listing}; none is named like {wanted}",
-        f"In {AUTH_ENV}, set COGNITO_APP_CLIENT_ID=<id> to the listed client whose tokens "
+        f"In {auth_env.label}, set COGNITO_APP_CLIENT_ID=<id> to the listed client whose tokens "
         f"services/auth receives, or create the runbook's client:\n  {create}\nand use the "
         f"ClientId it prints; {restart}",
         fix_command=create,
@@ -216,7 +218,8 @@ def client_secret(app_client: dict[str, Any], pool_ref: PoolRef, ctx: CheckConte
         "Cognito cannot add a secret to an existing client, so create a new confidential "
         f"client with the runbook's settings:\n  {create}\n"
         f"It prints the new ClientId and ClientSecret. Set COGNITO_APP_CLIENT_ID=<new ClientId> "
-        f"in {AUTH_ENV}, keep the ClientSecret in your secret store (never in the repository), "
+        f"in {ctx.config.auth_env_path}, keep the ClientSecret in your secret store (never in the "
+        "repository), "
         "and restart auth. Once nothing uses the old public client, delete it:\n"
         f"  {delete}",
         fix_command=create,

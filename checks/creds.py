@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from cognito_doctor.envfiles import UM_ENV, EnvFile
+from cognito_doctor.envfiles import EnvFile
 from cognito_doctor.facts import IdentityLookup
 from cognito_doctor.model import Location, Outcome, errored, failed, passed
 from cognito_doctor.registry import check
@@ -14,10 +14,17 @@ from cognito_doctor.registry import check
 _KEY_LIKE = re.compile(r"\b[A-Z0-9]{16,}\b|[A-Za-z0-9/+=]{32,}")
 
 RESTART = "then restart user-management (scripts/dev/start-all.sh, or just that service)"
-RUNBOOK_FIX = (
-    f"Confirm AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are set in {UM_ENV} and the service "
-    "restarted (runbook: Things that bite → NotAuthorizedException)."
-)
+
+
+def _runbook_fix(um_env: EnvFile) -> str:
+    """The runbook's fix for keys AWS refuses, naming the file they are in."""
+    return (
+        f"Confirm AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are set in {um_env.label} and the "
+        "service "
+        "restarted (runbook: Things that bite → NotAuthorizedException)."
+    )
+
+
 NEW_KEY = (
     "IAM → Users → clinical-platform-user-mgmt-dev → Security credentials → Create access key "
     "(Application running outside AWS)"
@@ -65,13 +72,15 @@ def service_identity(caller_identity: IdentityLookup, um_env: EnvFile) -> Outcom
     if identity is not None:
         account, arn = identity.get("Account", "?"), identity.get("Arn", "?")
         return passed(
-            f"the keys in {UM_ENV} (key id {hint}) are valid: account {account}, principal {arn}",
+            f"the keys in {um_env.label} (key id {hint}) are valid: account {account}, principal "
+            f"{arn}",
             account=account,
             arn=arn,
             key_id=hint,
         )
     code = caller_identity.error_code or "unknown error"
     aws_says = _aws_says(caller_identity)
+    runbook_fix = _runbook_fix(um_env)
     has_token = um_env.get("AWS_SESSION_TOKEN") is not None
     evidence = {"key_id": hint, "error_code": code}
 
@@ -86,13 +95,13 @@ def service_identity(caller_identity: IdentityLookup, um_env: EnvFile) -> Outcom
             else ""
         )
         return failed(
-            f"AWS does not recognise the access key {hint} from {UM_ENV} ({code}): it was "
+            f"AWS does not recognise the access key {hint} from {um_env.label} ({code}): it was "
             f"deleted, deactivated or mistyped, or belongs to another account or partition."
             f"{token_note}{aws_says}",
-            f"{RUNBOOK_FIX} In IAM → Users → clinical-platform-user-mgmt-dev → Security "
+            f"{runbook_fix} In IAM → Users → clinical-platform-user-mgmt-dev → Security "
             f"credentials, check that the key ending {hint[-4:]} is listed and Active; if it "
             "isn't, Create access key there (Application running outside AWS), paste "
-            f"AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY into {UM_ENV}"
+            f"AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY into {um_env.label}"
             + (" (delete AWS_SESSION_TOKEN for a long-term key)" if has_token else "")
             + f", {RESTART}.",
             location=where("AWS_SESSION_TOKEN" if has_token else "AWS_ACCESS_KEY_ID"),
@@ -100,10 +109,11 @@ def service_identity(caller_identity: IdentityLookup, um_env: EnvFile) -> Outcom
         )
     if code in ("SignatureDoesNotMatch", "InvalidSignatureException"):
         return failed(
-            f"AWS knows the access key {hint}, but AWS_SECRET_ACCESS_KEY in {UM_ENV} is not its "
+            f"AWS knows the access key {hint}, but AWS_SECRET_ACCESS_KEY in {um_env.label} is not "
+            "its "
             f"secret ({code}): the secret was mistyped, truncated, or belongs to another key."
             f"{aws_says}",
-            f"{RUNBOOK_FIX} Paste the secret access key that was created with the key ending "
+            f"{runbook_fix} Paste the secret access key that was created with the key ending "
             f"{hint[-4:]} into AWS_SECRET_ACCESS_KEY. AWS shows a secret only once: if it is "
             f"lost, {NEW_KEY}, paste both halves, deactivate the old key, {RESTART}.",
             location=where("AWS_SECRET_ACCESS_KEY"),
@@ -111,9 +121,10 @@ def service_identity(caller_identity: IdentityLookup, um_env: EnvFile) -> Outcom
         )
     if code in ("ExpiredToken", "ExpiredTokenException"):
         return failed(
-            f"the temporary keys in {UM_ENV} (key id {hint}) have expired ({code}): STS / SSO "
+            f"the temporary keys in {um_env.label} (key id {hint}) have expired ({code}): STS / "
+            "SSO "
             f"credentials last hours, so the service stops working when they run out.{aws_says}",
-            f"{RUNBOOK_FIX} Paste fresh temporary credentials (AWS_ACCESS_KEY_ID, "
+            f"{runbook_fix} Paste fresh temporary credentials (AWS_ACCESS_KEY_ID, "
             "AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN together), or, for a long-running dev "
             f"service, use the IAM user's long-term keys: {NEW_KEY}, paste both halves and "
             f"delete AWS_SESSION_TOKEN; {RESTART}.",
@@ -126,15 +137,15 @@ def service_identity(caller_identity: IdentityLookup, um_env: EnvFile) -> Outcom
             "identity behind the keys could not be confirmed. This call needs no IAM "
             "permission; a refusal comes from outside the user's policies (e.g. an "
             f"organization's service control policy or a disabled STS region).{aws_says}",
-            f"{RUNBOOK_FIX} If the keys are the IAM user's, ask your AWS administrator which "
+            f"{runbook_fix} If the keys are the IAM user's, ask your AWS administrator which "
             "policy denies sts:GetCallerIdentity for it, or run with --region set to a region "
             "whose STS endpoint is active.",
             **evidence,
         )
     return errored(
-        f"sts:GetCallerIdentity with the keys in {UM_ENV} (key id {hint}) failed with "
+        f"sts:GetCallerIdentity with the keys in {um_env.label} (key id {hint}) failed with "
         f"{code}, so they could not be verified.{aws_says}",
-        f"{RUNBOOK_FIX} Then run cognito-doctor again; if {code} persists, look it up in the "
+        f"{runbook_fix} Then run cognito-doctor again; if {code} persists, look it up in the "
         "AWS STS error reference.",
         **evidence,
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from cognito_doctor.envfiles import AUTH_ENV
 from cognito_doctor.facts import CheckContext, Discovery, EnvFiles, PoolRef
 from cognito_doctor.model import Location, Outcome, errored, failed, passed
 from cognito_doctor.registry import check
@@ -82,7 +81,7 @@ def issuer_discovery(
     configured = auth.get("COGNITO_ISSUER") if auth.usable else None
     compared = "the derived issuer" + (" and COGNITO_ISSUER" if configured else "")
     not_compared = (
-        "" if auth.usable else f" ({AUTH_ENV} is not readable: COGNITO_ISSUER not compared)"
+        "" if auth.usable else f" ({auth.label} is not readable: COGNITO_ISSUER not compared)"
     )
 
     document = discovery.document
@@ -123,11 +122,11 @@ def issuer_discovery(
         )
     if isinstance(issuer, str) and configured is not None and configured != issuer:
         problems.append(
-            f"COGNITO_ISSUER={configured} in {AUTH_ENV} is not the pool's issuer {issuer}: "
+            f"COGNITO_ISSUER={configured} in {auth.label} is not the pool's issuer {issuer}: "
             "services/auth rejects every token"
         )
         fixes.append(
-            f"In {AUTH_ENV}, set COGNITO_ISSUER={issuer} (or delete the line to derive it)."
+            f"In {auth.label}, set COGNITO_ISSUER={issuer} (or delete the line to derive it)."
         )
         location = auth.location("COGNITO_ISSUER")
 

@@ -13,7 +13,6 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from cognito_doctor.envfiles import AUTH_ENV, UM_ENV
 from cognito_doctor.facts import CheckContext, PoolLookup, PoolRef
 from cognito_doctor.fixes import (
     RESET_WARNING,
@@ -195,10 +194,16 @@ def _user_count(pool: Mapping[str, Any]) -> str:
     return f"the {count} user(s)" if isinstance(count, int) and count > 0 else "the users"
 
 
+def _env_files(ctx: CheckContext) -> str:
+    """Both .env files, as this run's config names them."""
+    return f"{ctx.config.um_env_path} and {ctx.config.auth_env_path}"
+
+
 def _new_pool_fix(
-    ref: PoolRef, pool: Mapping[str, Any], *, prod: bool, why: str
+    ref: PoolRef, pool: Mapping[str, Any], *, ctx: CheckContext, why: str
 ) -> tuple[str, str]:
     """(fix text, command) for a setting that needs a new pool."""
+    prod = ctx.prod
     params = new_pool_params(pool, prod=prod)
     command = cli_input_command("cognito-idp", "create-user-pool", ref.region, params)
     fix = (
@@ -208,7 +213,7 @@ def _new_pool_fix(
         f"only), or run this, which makes {params['PoolName']!r} with the runbook's settings "
         f"and keeps this pool's other settings:\n{command}\n"
         "Then: create the clinical-platform app client in the new pool; put the new pool id "
-        f"into COGNITO_USER_POOL_ID in {UM_ENV} and {AUTH_ENV} (and the new client id into "
+        f"into COGNITO_USER_POOL_ID in {_env_files(ctx)} (and the new client id into "
         "COGNITO_APP_CLIENT_ID); point the IAM policy's Resource at the new pool's ARN. "
         "Users must be migrated: they cannot be moved between pools, so re-invite "
         f"{_user_count(pool)} of {ref.pool_id} into the new pool (AdminCreateUser, e.g. by "
@@ -231,7 +236,7 @@ def _pool_label(pool: Mapping[str, Any]) -> str:
     severity="error",
     needs=["pool_lookup"],
 )
-def pool_exists(pool_lookup: PoolLookup) -> Outcome:
+def pool_exists(pool_lookup: PoolLookup, ctx: CheckContext) -> Outcome:
     """
     ## What it checks
     That DescribeUserPool finds `COGNITO_USER_POOL_ID` in `COGNITO_REGION`, using the
@@ -271,7 +276,7 @@ def pool_exists(pool_lookup: PoolLookup) -> Outcome:
     ]
     fix = (
         f"Copy the right pool's id from Cognito → User pools (region {ref.region}) into "
-        f"COGNITO_USER_POOL_ID in {UM_ENV} and {AUTH_ENV}, or set COGNITO_REGION to the region "
+        f"COGNITO_USER_POOL_ID in {_env_files(ctx)}, or set COGNITO_REGION to the region "
         "the pool is in; if there is no pool yet, create one as the runbook's step 1 says."
     )
     if pool_lookup.list_problem is not None:
@@ -288,7 +293,7 @@ def pool_exists(pool_lookup: PoolLookup) -> Outcome:
         if len(likely) == 1:
             fix = (
                 f"If {likely[0]['name']} is the platform's pool, set "
-                f"COGNITO_USER_POOL_ID={likely[0]['id']} in {UM_ENV} and {AUTH_ENV} and restart "
+                f"COGNITO_USER_POOL_ID={likely[0]['id']} in {_env_files(ctx)} and restart "
                 f"the services. Otherwise: {fix}"
             )
     return failed(
@@ -343,7 +348,7 @@ def email_sign_in(user_pool: dict[str, Any], pool_ref: PoolRef, ctx: CheckContex
     if alias:
         problems.append(f"AliasAttributes is {alias}: these are aliases of a separate username")
     fix, command = _new_pool_fix(
-        pool_ref, user_pool, prod=ctx.prod, why="The sign-in option (UsernameAttributes)"
+        pool_ref, user_pool, ctx=ctx, why="The sign-in option (UsernameAttributes)"
     )
     return failed(
         "; ".join(problems) + ". The runbook's pool signs in with email only, and this can't "
@@ -435,9 +440,7 @@ def required_attributes(user_pool: dict[str, Any], pool_ref: PoolRef, ctx: Check
         "email": "users without an email address get no invitation and can't reset passwords",
         "name": "CognitoService.createUser sends a name attribute with the user's display name",
     }
-    fix, command = _new_pool_fix(
-        pool_ref, user_pool, prod=ctx.prod, why="The pool's required attributes"
-    )
+    fix, command = _new_pool_fix(pool_ref, user_pool, ctx=ctx, why="The pool's required attributes")
     return failed(
         f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not required ("
         + "; ".join(reasons[name] for name in missing)

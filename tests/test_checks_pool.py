@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 from cognito_doctor.checks.pool import SES_DOMAIN_PLACEHOLDER, pool_exists
 
+from cognito_doctor.config import RunConfig
 from cognito_doctor.envfiles import AUTH_ENV, UM_ENV
-from cognito_doctor.facts import PoolLookup, PoolRef
+from cognito_doctor.facts import CheckContext, PoolLookup, PoolRef
 from cognito_doctor.fixes import RESET_WARNING
 from cognito_doctor.model import Environment, Report, Status
 from cognito_doctor.registry import Registry
@@ -239,13 +240,16 @@ def test_missing_pool_lists_the_pools_of_the_region(
 def test_missing_pool_says_why_pools_could_not_be_listed() -> None:
     ref = PoolRef("eu-west-2_Gone1", "eu-west-2", None)
     denied = "the operator may not call cognito-idp:ListUserPools (AccessDeniedException)"
-    outcome = pool_exists(pool_lookup=PoolLookup(ref, None, (), denied))
+    ctx = CheckContext(RunConfig(root=Path(".")))
+    outcome = pool_exists(pool_lookup=PoolLookup(ref, None, (), denied), ctx=ctx)
     assert outcome.status is Status.FAIL
     assert (
         "could not be listed" in outcome.message and "cognito-idp:ListUserPools" in outcome.message
     )
 
-    empty = pool_exists(pool_lookup=PoolLookup(PoolRef("eu-west-2_Gone1", "eu-west-3", None), None))
+    empty = pool_exists(
+        pool_lookup=PoolLookup(PoolRef("eu-west-2_Gone1", "eu-west-3", None), None), ctx=ctx
+    )
     assert "there are no user pools at all in eu-west-3" in empty.message
     assert "its id starts with eu-west-2, but the region used is eu-west-3" in empty.message
 

@@ -24,6 +24,7 @@ def runbook_statement(pool: str, actions: Iterable[str] = REQUIRED_ACTIONS) -> d
 
 
 def runbook_policy(pool: str) -> dict[str, Any]:
+    """The runbook's policy document: its one statement, with real values."""
     return {"Version": "2012-10-17", "Statement": [runbook_statement(pool)]}
 
 
@@ -103,10 +104,12 @@ def document_with(
 
 
 def compact_json(value: Any) -> str:
+    """`value` as JSON on one line, without spaces."""
     return json.dumps(value, separators=(",", ":"))
 
 
 def pretty_json(value: Any) -> str:
+    """`value` as JSON indented by two spaces."""
     return json.dumps(value, indent=2)
 
 

@@ -12,25 +12,29 @@ if TYPE_CHECKING:
     from cognito_doctor.aws import ServiceKeys
 
 
-def _aws_error(exc: BaseException) -> bool:
+def aws_error(exc: BaseException) -> bool:
+    """Whether `exc` comes from talking to AWS (a botocore error)."""
     from cognito_doctor.aws import is_aws_error
 
     return is_aws_error(exc)
 
 
-def _code(exc: BaseException) -> str | None:
+def code(exc: BaseException) -> str | None:
+    """The AWS error code `exc` carries, if any."""
     from cognito_doctor.aws import error_code
 
     return error_code(exc)
 
 
-def _explain(exc: BaseException, action: str, who: str = "the operator") -> str:
-    from cognito_doctor.aws import explain
+def explain(exc: BaseException, action: str, who: str = "the operator") -> str:
+    """The message, in words a person can act on, for an AWS error from `action`."""
+    from cognito_doctor.aws import explain as aws_explain
 
-    return explain(exc, action=action, who=who)[0]
+    return aws_explain(exc, action=action, who=who)[0]
 
 
-def _service_keys(env_files: EnvFiles) -> ServiceKeys | None:
-    from cognito_doctor.facts import service_keys
+def service_keys(env_files: EnvFiles) -> ServiceKeys | None:
+    """The static keys in the service's .env file, or None (unusable file, or no keys)."""
+    from cognito_doctor.facts import service_keys as read_service_keys
 
-    return service_keys(env_files.um) if env_files.um.usable else None
+    return read_service_keys(env_files.um) if env_files.um.usable else None

@@ -108,6 +108,7 @@ def condition_keys(statement: Mapping[str, Any]) -> list[str]:
 
 
 def is_deny(statement: Mapping[str, Any]) -> bool:
+    """Whether the statement's Effect is Deny (any case)."""
     return str(statement.get("Effect", "")).lower() == "deny"
 
 
@@ -133,6 +134,7 @@ class StatementRef:
 
 
 def all_statements(sources: Iterable[PolicySource]) -> Iterator[StatementRef]:
+    """Every statement of every policy, in order."""
     for source in sources:
         for index in range(len(source.statements())):
             yield StatementRef(source, index)

@@ -10,7 +10,7 @@ from typing import Any
 from cognito_doctor.envfiles import UM_ENV
 from cognito_doctor.facts import CheckContext, EnvFiles, FactUnavailable, IdentityLookup, PoolRef
 from cognito_doctor.iam.arns import Arn, parse_principal
-from cognito_doctor.iam.lazy_aws import _aws_error, _code, _explain, _service_keys
+from cognito_doctor.iam.lazy_aws import aws_error, code, explain, service_keys
 from cognito_doctor.model import Status
 from cognito_doctor.regions import partition_of
 from cognito_doctor.registry import fact
@@ -49,7 +49,7 @@ def _operator_account(ctx: CheckContext, region: str) -> str | None:
     try:
         return str(ctx.aws.operator("sts", region).get_caller_identity()["Account"])
     except Exception as exc:
-        if not _aws_error(exc):
+        if not aws_error(exc):
             raise
         return None
 
@@ -75,7 +75,7 @@ def iam_principal(
     if given:
         source = "--principal-arn"
     else:
-        keys = _service_keys(env_files)
+        keys = service_keys(env_files)
         if keys is None or service_identity is None:
             if ctx.prod:
                 account = _operator_account(ctx, region) or "<ACCOUNT_ID>"
@@ -155,10 +155,10 @@ def _resolve_principal(ctx: CheckContext, given: str, source: str, region: str) 
         else:
             entity = iam.get_user(UserName=parsed.name)["User"]
     except Exception as exc:
-        if not _aws_error(exc):
+        if not aws_error(exc):
             raise
         action = "iam:GetRole" if kind == "role" else "iam:GetUser"
-        if _code(exc) == "NoSuchEntity":
+        if code(exc) == "NoSuchEntity":
             operator_account = _operator_account(ctx, region)
             if operator_account and operator_account != arn.account:
                 raise FactUnavailable(
@@ -183,7 +183,7 @@ def _resolve_principal(ctx: CheckContext, given: str, source: str, region: str) 
                 Status.ERROR,
                 f"{given} (from {source}) is an assumed-role session of role {parsed.name}; "
                 f"finding the role's real ARN (roles can have a path the session ARN omits) "
-                f"needs iam:GetRole: {_explain(exc, action)}",
+                f"needs iam:GetRole: {explain(exc, action)}",
                 f"Grant the operator iam:GetRole on "
                 f"arn:{arn.partition}:iam::{arn.account}:role/*{parsed.name}, or pass the "
                 f"role's ARN (IAM → Roles → {parsed.name} → ARN) with --principal-arn.",
@@ -193,7 +193,7 @@ def _resolve_principal(ctx: CheckContext, given: str, source: str, region: str) 
             given,
             kind,
             parsed.name,
-            notes=(f"the ARN was not verified ({_explain(exc, action)})",),
+            notes=(f"the ARN was not verified ({explain(exc, action)})",),
         )
     real = str(entity["Arn"])
     boundary = (entity.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
@@ -221,5 +221,6 @@ def _resolve_principal(ctx: CheckContext, given: str, source: str, region: str) 
     )
 
 
-def _skip_for(principal: Principal) -> FactUnavailable:
+def skip_for(principal: Principal) -> FactUnavailable:
+    """The SKIP a fact raises when the principal could not be established."""
     return FactUnavailable(Status.SKIP, f"{principal.problem} (see iam.principal)")

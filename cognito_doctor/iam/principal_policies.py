@@ -11,9 +11,9 @@ from typing import Any
 from urllib.parse import unquote
 
 from cognito_doctor.facts import CheckContext, PoolRef
-from cognito_doctor.iam.lazy_aws import _aws_error, _explain
+from cognito_doctor.iam.lazy_aws import aws_error, explain
 from cognito_doctor.iam.policies import PolicySource
-from cognito_doctor.iam.principal import Principal, _skip_for
+from cognito_doctor.iam.principal import Principal, skip_for
 from cognito_doctor.registry import fact
 
 # What the operator needs for the local fallback, per principal kind.
@@ -73,9 +73,9 @@ def _call(iam: Any, action: str, method: str, **params: Any) -> Any:
     try:
         return getattr(iam, method)(**params)
     except Exception as exc:
-        if not _aws_error(exc):
+        if not aws_error(exc):
             raise
-        raise _ReadError(_explain(exc, action)) from None
+        raise _ReadError(explain(exc, action)) from None
 
 
 def _paginate(iam: Any, action: str, method: str, key: str, **params: Any) -> list[Any]:
@@ -84,9 +84,9 @@ def _paginate(iam: Any, action: str, method: str, key: str, **params: Any) -> li
         for page in iam.get_paginator(method).paginate(**params):
             items.extend(page.get(key, []))
     except Exception as exc:
-        if not _aws_error(exc):
+        if not aws_error(exc):
             raise
-        raise _ReadError(_explain(exc, action)) from None
+        raise _ReadError(explain(exc, action)) from None
     return items
 
 
@@ -245,7 +245,7 @@ def _read_policies(iam: Any, principal: Principal) -> list[PolicySource]:
 def iam_policies(ctx: CheckContext, iam_principal: Principal, pool_ref: PoolRef) -> PolicySet:
     """The principal's identity policies, read with the operator's credentials."""
     if iam_principal.problem:
-        raise _skip_for(iam_principal)
+        raise skip_for(iam_principal)
     needed = USER_READ_PERMISSIONS if iam_principal.kind == "user" else ROLE_READ_PERMISSIONS
     iam = ctx.aws.operator("iam", pool_ref.region)
     try:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from cognito_doctor.envfiles import UM_ENV
 from cognito_doctor.facts import CheckContext, EnvFiles, PoolRef
-from cognito_doctor.iam.lazy_aws import _aws_error, _code, _service_keys
+from cognito_doctor.iam.lazy_aws import aws_error, code, service_keys
 from cognito_doctor.registry import fact
 
 
@@ -60,7 +60,7 @@ def iam_probe(ctx: CheckContext, env_files: EnvFiles, pool_ref: PoolRef) -> Prob
     username that cannot exist (UserNotFoundException = allowed)."""
     if not ctx.config.probe:
         return Probe(requested=False)
-    keys = _service_keys(env_files)
+    keys = service_keys(env_files)
     if keys is None:
         return Probe(
             requested=True,
@@ -77,17 +77,17 @@ def iam_probe(ctx: CheckContext, env_files: EnvFiles, pool_ref: PoolRef) -> Prob
             getattr(idp, method)(UserPoolId=pool_ref.pool_id, Username=username)
             calls.append(ProbeCall(action, "allowed", None))
         except Exception as exc:
-            if not _aws_error(exc):
+            if not aws_error(exc):
                 raise
-            code = _code(exc)
-            if code == "UserNotFoundException":
-                calls.append(ProbeCall(action, "allowed", code))
-            elif code in ACCESS_DENIED and code != "403":
-                calls.append(ProbeCall(action, "denied", code))
+            error_code = code(exc)
+            if error_code == "UserNotFoundException":
+                calls.append(ProbeCall(action, "allowed", error_code))
+            elif error_code in ACCESS_DENIED and error_code != "403":
+                calls.append(ProbeCall(action, "denied", error_code))
             elif _http_status(exc) == 403:
                 # A bare 403 whose body isn't the JSON error the SDK expects (an XML error page
                 # from a proxy or an emulator): still a refusal.
                 calls.append(ProbeCall(action, "denied", "AccessDenied (HTTP 403)"))
             else:
-                calls.append(ProbeCall(action, "inconclusive", code or type(exc).__name__))
+                calls.append(ProbeCall(action, "inconclusive", error_code or type(exc).__name__))
     return Probe(True, tuple(calls), None, username)

@@ -12,9 +12,9 @@ from cognito_doctor.facts import CheckContext, FactUnavailable, PoolRef
 from cognito_doctor.iam.actions import REQUIRED_ACTIONS, RISKY_ACTIONS
 from cognito_doctor.iam.arns import Arn
 from cognito_doctor.iam.evaluate import evaluate_locally
-from cognito_doctor.iam.lazy_aws import _aws_error, _code
+from cognito_doctor.iam.lazy_aws import aws_error, code
 from cognito_doctor.iam.policies import PolicySource, StatementRef
-from cognito_doctor.iam.principal import Principal, _skip_for
+from cognito_doctor.iam.principal import Principal, skip_for
 from cognito_doctor.iam.principal_policies import PolicySet
 from cognito_doctor.model import Status
 from cognito_doctor.registry import fact
@@ -137,6 +137,7 @@ def simulate(iam: Any, principal_arn: str, actions: Sequence[str], resource: str
 def local_decisions(
     sources: Sequence[PolicySource], actions: Iterable[str], resource: str
 ) -> dict[str, Decision]:
+    """Each action's Decision on `resource`, evaluated locally from the policies."""
     decisions = {}
     for action in actions:
         local = evaluate_locally(sources, action, resource)
@@ -184,21 +185,21 @@ def iam_simulation_call(
     """iam:SimulatePrincipalPolicy for the required and risky actions on the pool's ARN (made
     while the principal's policies are read, not after)."""
     if iam_principal.problem:
-        raise _skip_for(iam_principal)
+        raise skip_for(iam_principal)
     pool = _pool_of(iam_principal, pool_ref)
     actions = (*REQUIRED_ACTIONS, *RISKY_ACTIONS)
     iam = ctx.aws.operator("iam", pool_ref.region)
     try:
         found = {d.action: d for d in simulate(iam, iam_principal.arn, actions, str(pool))}
     except Exception as exc:
-        if not _aws_error(exc):
+        if not aws_error(exc):
             raise
         from cognito_doctor.aws import ACCESS_DENIED, explain
 
         message, fix = explain(exc, action="iam:SimulatePrincipalPolicy")
-        code = _code(exc)
-        refused = code in ACCESS_DENIED or code in NOT_IMPLEMENTED
-        return SimulationCall(pool, None, message, code, fix, refused)
+        error_code = code(exc)
+        refused = error_code in ACCESS_DENIED or error_code in NOT_IMPLEMENTED
+        return SimulationCall(pool, None, message, error_code, fix, refused)
     return SimulationCall(pool, found)
 
 
