@@ -295,3 +295,14 @@ def test_ascii_terminal_gets_ascii_markers(healthy: Setup) -> None:
     out = result.stdout.decode("ascii")  # raises if anything non-ASCII was printed
     assert "+  env.provider" in out
     assert "Traceback" not in result.stderr.decode()
+
+
+def test_demo_without_the_demo_extra_says_how_to_install_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A None entry in sys.modules makes `import moto…` fail as if moto were not installed.
+    monkeypatch.setitem(sys.modules, "moto", None)
+    code, out, err = invoke("demo")
+    assert code == 2
+    assert "pip install 'cognito-doctor[demo]'" in err
+    assert "Traceback" not in out + err
