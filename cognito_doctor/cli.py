@@ -9,39 +9,26 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from cognito_doctor import __version__
+from cognito_doctor.commands import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    environment_names,
+    fail_usage,
+    load_checks,
+    load_file_config,
+)
 from cognito_doctor.config import RunConfig
 from cognito_doctor.model import DOC_HEADINGS, Report, Severity
-from cognito_doctor.registry import Registry, RegistryError, load_registry
 from cognito_doctor.report import OutputFormat, render
 from cognito_doctor.terminal import render_options, to_ascii
-
-if TYPE_CHECKING:
-    from cognito_doctor.configfile import FileConfig
-
-EXIT_OK = 0
-EXIT_PROBLEMS = 1
-EXIT_USAGE = 2
 
 _EPILOG = """\b
 Exit codes: 0 no failure or error; 1 at least one check failed or errored;
 2 usage or configuration error."""
-
-
-def _fail_usage(message: str) -> NoReturn:
-    click.echo(f"cognito-doctor: error: {message}", err=True)
-    sys.exit(EXIT_USAGE)
-
-
-def _load(checks_dirs: tuple[Path, ...] = ()) -> Registry:
-    try:
-        return load_registry(checks_dirs)
-    except RegistryError as exc:
-        _fail_usage(str(exc))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=_EPILOG)
@@ -178,9 +165,9 @@ def check(
 ) -> None:
     """Run the checks and report every problem with its fix."""
     root = root.resolve()
-    registry = _load(checks_dir)
-    file_config = _load_config(config_path, root, registry)
-    names = _environment_names(file_config, environments, all_envs)
+    registry = load_checks(checks_dir)
+    file_config = load_file_config(config_path, root, registry)
+    names = environment_names(file_config, environments, all_envs)
     targets = _output_targets(output_formats, outputs)
     base = RunConfig(
         root=root,
@@ -204,7 +191,7 @@ def check(
 
     configs = [run_config_for(base, file_config, name) for name in names]
     if not select_checks(registry, configs[0]):
-        _fail_usage(f"no check matches --only {' '.join(only)} / --skip {' '.join(skip)}")
+        fail_usage(f"no check matches --only {' '.join(only)} / --skip {' '.join(skip)}")
     if len(configs) == 1:
         reports = [run_checks(configs[0], registry)]
     else:
@@ -223,32 +210,6 @@ def check(
     sys.exit(EXIT_PROBLEMS if any(r.problems(threshold) for r in reports) else EXIT_OK)
 
 
-def _load_config(config_path: Path | None, root: Path, registry: Registry) -> FileConfig:
-    from cognito_doctor.configfile import ConfigError, find_config, load_config
-
-    try:
-        return load_config(config_path or find_config(root), registry.checks)
-    except ConfigError as exc:
-        _fail_usage(str(exc))
-
-
-def _environment_names(
-    file_config: FileConfig, requested: tuple[str, ...], all_envs: bool
-) -> list[str]:
-    known = list(file_config.environments)
-    if all_envs:
-        return known
-    names = list(dict.fromkeys(requested)) or [file_config.default_environment]
-    unknown = [name for name in names if name not in known]
-    if unknown:
-        where = f"in {file_config.source}" if file_config.source else "without a config file"
-        _fail_usage(
-            f"unknown environment {', '.join(map(repr, unknown))}: {where} the environments "
-            f"are {', '.join(known)}"
-        )
-    return names
-
-
 def _output_targets(
     formats: tuple[str, ...], outputs: tuple[str, ...]
 ) -> list[tuple[OutputFormat, Path | None]]:
@@ -264,7 +225,7 @@ def _output_targets(
         elif len(chosen) == 1 and not files:
             files[chosen[0]] = Path(value)
         else:
-            _fail_usage(
+            fail_usage(
                 f"--output {value}: with several formats, say which one it is for "
                 "(e.g. --output sarif=report.sarif)"
             )
@@ -285,7 +246,7 @@ def write_report(
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(text, encoding="utf-8")
     except OSError as exc:
-        _fail_usage(f"cannot write {output}: {exc.strerror or exc}")
+        fail_usage(f"cannot write {output}: {exc.strerror or exc}")
 
 
 @main.command("list-checks")
@@ -301,7 +262,7 @@ def write_report(
 )
 def list_checks(output_format: str, checks_dir: tuple[Path, ...]) -> None:
     """List every check: id, severity, where it applies, and what it checks."""
-    registry = _load(checks_dir)
+    registry = load_checks(checks_dir)
     if OutputFormat(output_format) is OutputFormat.JSON:
         entries = [
             {
@@ -343,14 +304,14 @@ def list_checks(output_format: str, checks_dir: tuple[Path, ...]) -> None:
 )
 def explain(check_id: str, checks_dir: tuple[Path, ...]) -> None:
     """Print a check's whole doc: what it checks, why it matters, how to fix it."""
-    registry = _load(checks_dir)
+    registry = load_checks(checks_dir)
     spec = registry.checks.get(check_id)
     if spec is None:
         close = difflib.get_close_matches(check_id, list(registry.checks), n=3)
         hint = (
             f" Did you mean {', '.join(close)}?" if close else " See `cognito-doctor list-checks`."
         )
-        _fail_usage(f"no check {check_id!r}.{hint}")
+        fail_usage(f"no check {check_id!r}.{hint}")
     environments = ", ".join(e.value for e in spec.environments)
     click.echo(f"{spec.id}: {spec.title}")
     click.echo(
@@ -379,7 +340,7 @@ def demo(verbose: bool) -> None:
     try:
         run_demo(verbose=verbose)
     except DemoExtraMissing as exc:
-        _fail_usage(str(exc))
+        fail_usage(str(exc))
 
 
 # The on-call commands live in their own module; attached here so `--help` lists them.

@@ -13,17 +13,23 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import Any, TypeVar
 
 import click
 
 from cognito_doctor import __version__
+from cognito_doctor.commands import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    environment_names,
+    fail_usage,
+    load_checks,
+    load_file_config,
+)
 from cognito_doctor.config import RunConfig
+from cognito_doctor.registry import Registry
 from cognito_doctor.terminal import fill, to_ascii, unicode_ok
 
-EXIT_OK = 0
-EXIT_PROBLEMS = 1
-EXIT_USAGE = 2
 MAX_STDIN_BYTES = 5_000_000
 WIDTH = 100
 
@@ -32,11 +38,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 _EPILOG = """\b
 Exit codes: 0 nothing wrong found (or a diagnosis given); 1 a problem
 confirmed; 2 usage error (bad options or input)."""
-
-
-def _fail_usage(message: str) -> NoReturn:
-    click.echo(f"cognito-doctor: error: {message}", err=True)
-    sys.exit(EXIT_USAGE)
 
 
 def _emit(text: str) -> None:
@@ -91,31 +92,14 @@ def _region_option(function: F) -> F:
     return click.option("--region", help="Region of the pool (default: COGNITO_REGION).")(function)
 
 
-def _with_config_file(config: RunConfig, environment: str | None) -> RunConfig:
+def _with_config_file(config: RunConfig, environment: str | None, registry: Registry) -> RunConfig:
     """`config` with the config file's settings (its .env paths, expectations) for
     `environment`, as `check` applies them."""
-    from cognito_doctor.configfile import ConfigError, find_config, load_config, run_config_for
+    from cognito_doctor.configfile import run_config_for
 
-    try:
-        file_config = load_config(find_config(config.root), _load_registry().checks)
-    except ConfigError as exc:
-        _fail_usage(str(exc))
-    name = environment or file_config.default_environment
-    if name not in file_config.environments:
-        _fail_usage(
-            f"unknown environment {name!r}: the environments are "
-            f"{', '.join(file_config.environments)}"
-        )
+    file_config = load_file_config(None, config.root, registry)
+    (name,) = environment_names(file_config, [environment] if environment else [])
     return run_config_for(config, file_config, name)
-
-
-def _load_registry() -> Any:
-    from cognito_doctor.registry import RegistryError, load_registry
-
-    try:
-        return load_registry(plugins=False)
-    except RegistryError as exc:
-        _fail_usage(str(exc))
 
 
 def _read_stdin(what: str) -> bytes:
@@ -124,7 +108,7 @@ def _read_stdin(what: str) -> bytes:
     if len(data) > MAX_STDIN_BYTES:
         data = data[-MAX_STDIN_BYTES:]
     if not data.strip():
-        _fail_usage(f"standard input is empty: pipe {what} into it")
+        fail_usage(f"standard input is empty: pipe {what} into it")
     return data
 
 
@@ -192,12 +176,12 @@ def triage(
 
     words = " ".join(text).strip()
     if log_file is not None and words:
-        _fail_usage("give TEXT or --log FILE, not both")
+        fail_usage("give TEXT or --log FILE, not both")
     if log_file is not None:
         try:
             data = log_file.read_bytes()
         except OSError as exc:
-            _fail_usage(f"cannot read --log {log_file}: {exc.strerror or exc}")
+            fail_usage(f"cannot read --log {log_file}: {exc.strerror or exc}")
         source = f"--log {log_file}"
     elif words == "-":
         data = _read_stdin("the error message or log")
@@ -206,14 +190,15 @@ def triage(
         data = words.encode("utf-8")
         source = "TEXT"
     else:
-        _fail_usage(
+        fail_usage(
             "give TEXT (an error message, an exception name or a symptom), `-` for standard "
             "input, or --log FILE"
         )
     try:
         body = read_text(data, source)
     except TriageInputError as exc:
-        _fail_usage(str(exc))
+        fail_usage(str(exc))
+    registry = load_checks(plugins=False)
     config = _with_config_file(
         RunConfig(
             root=root.resolve(),
@@ -223,8 +208,8 @@ def triage(
             offline=offline,
         ),
         environment,
+        registry,
     )
-    registry = _load_registry()
     result = run_triage(body, config, registry)
     if output_format == "json":
         from cognito_doctor.triage import result_dict
@@ -342,18 +327,19 @@ def token(
         data = _read_stdin("the token")
         raw = data.decode("utf-8", errors="replace")
         if "\x00" in raw or "\ufffd" in raw:
-            _fail_usage("standard input is not a token (it is not text)")
+            fail_usage("standard input is not a token (it is not text)")
     else:
         raw = jwt
     try:
         decoded = decode(raw)
     except TokenInputError as exc:
-        _fail_usage(str(exc))
+        fail_usage(str(exc))
     config = _with_config_file(
         RunConfig(
             root=root.resolve(), region=region, endpoint_url=endpoint_url or None, offline=offline
         ),
         None,
+        load_checks(plugins=False),
     )
     ctx = CheckContext(config)
     files = env_files(ctx)
@@ -438,14 +424,16 @@ def user(
     try:
         address = validate_email(email)
     except UserInputError as exc:
-        _fail_usage(str(exc))
+        fail_usage(str(exc))
+    registry = load_checks(plugins=False)
     config = _with_config_file(
         RunConfig(
             root=root.resolve(), profile=profile, region=region, endpoint_url=endpoint_url or None
         ),
         None,
+        registry,
     )
-    report = lookup_user(config, _load_registry(), address)
+    report = lookup_user(config, registry, address)
     if output_format == "json":
         from cognito_doctor.users import report_dict
 
