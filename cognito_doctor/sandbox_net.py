@@ -386,12 +386,17 @@ def _server_error(start_response: Callable[..., Any]) -> list[bytes]:
     return [b"<html><body><h1>500 Internal Server Error</h1></body></html>"]
 
 
-def dead_endpoint() -> str:
-    """http://127.0.0.1:PORT where nothing listens (a port just bound and released)."""
+def free_port() -> int:
+    """A loopback port nothing listens on (one just bound and released)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
+        port: int = sock.getsockname()[1]
+    return port
+
+
+def dead_endpoint() -> str:
+    """http://127.0.0.1:PORT where nothing listens."""
+    return f"http://127.0.0.1:{free_port()}"
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -62,3 +63,14 @@ def result_of(report: Report, check_id: str) -> Any:
         if result.spec.id == check_id:
             return result
     raise AssertionError(f"{check_id} not in report: {sorted(statuses(report))}")
+
+
+def report_text(report: Report) -> str:
+    """Everything a report shows about its results (messages, fixes, commands, evidence,
+    locations), as one string: what a secret or a word must (not) appear in."""
+    parts = []
+    for result in report.results:
+        outcome = result.outcome
+        parts += [outcome.message, outcome.fix, outcome.fix_command or ""]
+        parts += [json.dumps(dict(outcome.evidence), default=str), str(outcome.location or "")]
+    return "\n".join(parts)

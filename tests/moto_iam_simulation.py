@@ -38,6 +38,7 @@ import boto3
 
 from cognito_doctor.model import Report, Status
 from cognito_doctor.sandbox import SANDBOX_OPERATOR_ENV
+from cognito_doctor.sandbox_net import free_port
 from tests.conftest import result_of
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -64,16 +65,6 @@ def outcome(report: Report, check_id: str) -> Any:
 
 def status(report: Report, check_id: str) -> Status:
     return result_of(report, check_id).status  # type: ignore[no-any-return]
-
-
-def all_text(report: Report) -> str:
-    """Everything the report shows, as one string."""
-    parts = []
-    for result in report.results:
-        o = result.outcome
-        parts += [o.message, o.fix, o.fix_command or ""]
-        parts += [json.dumps(dict(o.evidence), default=str), str(o.location or "")]
-    return "\n".join(parts)
 
 
 def json_blocks(text: str) -> list[Any]:
@@ -142,13 +133,6 @@ def serve(port: int) -> None:
     install()
     CognitoIdpResponse._determine_resource = _pool_resource
     moto_main(["-H", "127.0.0.1", "-p", str(port)])
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 class AuthMoto:

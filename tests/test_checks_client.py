@@ -25,7 +25,7 @@ from cognito_doctor.fixes import update_user_pool_client_members
 from cognito_doctor.model import Report, Status
 from cognito_doctor.redact import MASK
 from cognito_doctor.sandbox import Sandbox, Setup, write_env_file
-from tests.conftest import result_of, statuses
+from tests.conftest import report_text, result_of, statuses
 
 CLIENT_CHECKS = ("client.exists", "client.secret", "client.auth-flows")
 RUNBOOK_FLOWS = ["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
@@ -82,19 +82,10 @@ def run_aws(sandbox: Sandbox, command: str) -> Any:
     return getattr(client, method)(**params)
 
 
-def texts(report: Report) -> str:
-    parts = []
-    for result in report.results:
-        outcome = result.outcome
-        parts += [outcome.message, outcome.fix, outcome.fix_command or ""]
-        parts += [json.dumps(dict(outcome.evidence), default=str), str(outcome.location or "")]
-    return "\n".join(parts)
-
-
 def assert_no_client_secret(sandbox: Sandbox, setup: Setup, report: Report) -> None:
     """No ClientSecret of any client in the pool appears, and nothing needed masking."""
     idp = sandbox.client("cognito-idp", setup.region)
-    text = texts(report)
+    text = report_text(report)
     for summary in idp.list_user_pool_clients(UserPoolId=setup.pool_id, MaxResults=60)[
         "UserPoolClients"
     ]:

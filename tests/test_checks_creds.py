@@ -9,18 +9,11 @@ does not know and SignatureDoesNotMatch for a wrong secret.
 
 from __future__ import annotations
 
-import json
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 from botocore.stub import Stubber
 
@@ -28,8 +21,9 @@ from cognito_doctor.aws import AwsAccess
 from cognito_doctor.envfiles import AUTH_ENV, UM_ENV
 from cognito_doctor.model import Report, Status
 from cognito_doctor.redact import MASK
-from cognito_doctor.sandbox import SANDBOX_OPERATOR_ENV, Sandbox, write_env_file
-from tests.conftest import result_of
+from cognito_doctor.sandbox import Sandbox, write_env_file
+from tests.conftest import report_text, result_of
+from tests.moto_iam_simulation import running_auth_moto
 
 POOL_ID = "eu-west-2_Q7wErTy12"
 REGION = "eu-west-2"
@@ -37,15 +31,6 @@ RUNBOOK_FIX = (
     f"Confirm AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are set in {UM_ENV} and the service "
     "restarted"
 )
-# Free actions before moto starts authenticating: exactly the setup calls in `auth_moto`.
-SETUP_ACTIONS = 5
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @dataclass(frozen=True)
@@ -61,54 +46,23 @@ class AuthMoto:
 
 @pytest.fixture(scope="module")
 def auth_moto(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AuthMoto]:
-    port = _free_port()
     log = tmp_path_factory.mktemp("auth-moto") / "server.log"
-    env = {**os.environ, "INITIAL_NO_AUTH_ACTION_COUNT": str(SETUP_ACTIONS)}
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"moto server exited: {log.read_text(errors='replace')}")
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail(f"moto server did not listen: {log.read_text(errors='replace')}")
-                time.sleep(0.1)
-        endpoint = f"http://127.0.0.1:{port}"
-        iam = boto3.client(
-            "iam",
-            region_name="us-east-1",
-            endpoint_url=endpoint,
-            aws_access_key_id=SANDBOX_OPERATOR_ENV["AWS_ACCESS_KEY_ID"],
-            aws_secret_access_key=SANDBOX_OPERATOR_ENV["AWS_SECRET_ACCESS_KEY"],
-        )
-        # The SETUP_ACTIONS free actions; after these moto authenticates every request.
-        user = iam.create_user(UserName="clinical-platform-user-mgmt-dev")["User"]  # 1
-        key = iam.create_access_key(UserName=user["UserName"])["AccessKey"]  # 2
-        iam.create_user(UserName="former-service-user")  # 3
-        gone = iam.create_access_key(UserName="former-service-user")["AccessKey"]  # 4
-        iam.delete_access_key(  # 5
-            UserName="former-service-user", AccessKeyId=gone["AccessKeyId"]
-        )
+    with running_auth_moto(log) as moto:
+        iam = moto.client("iam")
+        user = iam.create_user(UserName="clinical-platform-user-mgmt-dev")["User"]
+        key = iam.create_access_key(UserName=user["UserName"])["AccessKey"]
+        iam.create_user(UserName="former-service-user")
+        gone = iam.create_access_key(UserName="former-service-user")["AccessKey"]
+        iam.delete_access_key(UserName="former-service-user", AccessKeyId=gone["AccessKeyId"])
+        # From here on moto authenticates every request.
+        moto.enable_auth()
         yield AuthMoto(
-            endpoint, key["AccessKeyId"], key["SecretAccessKey"], user["Arn"], gone["AccessKeyId"]
+            moto.endpoint_url,
+            key["AccessKeyId"],
+            key["SecretAccessKey"],
+            user["Arn"],
+            gone["AccessKeyId"],
         )
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def _write_env(root: Path, **um: str | None) -> Path:
@@ -123,18 +77,8 @@ def _write_env(root: Path, **um: str | None) -> Path:
     return root
 
 
-def _texts(report: Report) -> str:
-    """Everything the report would show about its results, as one string."""
-    parts = []
-    for result in report.results:
-        outcome = result.outcome
-        parts += [outcome.message, outcome.fix, outcome.fix_command or ""]
-        parts += [json.dumps(dict(outcome.evidence), default=str), str(outcome.location or "")]
-    return "\n".join(parts)
-
-
 def assert_nothing_secret(report: Report, *secrets: str) -> None:
-    text = _texts(report)
+    text = report_text(report)
     for secret in secrets:
         assert secret not in text
     # Nothing had to be masked by the runner either: the check never put a secret in.

@@ -4,7 +4,6 @@ and against a small loopback HTTP server that answers with the wrong content."""
 from __future__ import annotations
 
 import json
-import socket
 import threading
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -17,6 +16,7 @@ from cognito_doctor.envfiles import AUTH_ENV, UM_ENV
 from cognito_doctor.model import Report, Status
 from cognito_doctor.regions import expected_issuer
 from cognito_doctor.sandbox import Sandbox, Setup, write_env_file
+from cognito_doctor.sandbox_net import free_port
 from tests.conftest import result_of
 
 POOL_ID = "eu-west-2_Q7wErTy12"
@@ -70,13 +70,6 @@ def fake_issuer() -> Iterator[FakeIssuer]:
     finally:
         fake.server.shutdown()
         fake.server.server_close()
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def _write_env(root: Path, **auth: str | None) -> None:
@@ -177,7 +170,7 @@ def test_nothing_listening_is_an_error_naming_the_url(
     tmp_path: Path, run_report: Callable[..., Report]
 ) -> None:
     _write_env(tmp_path)
-    endpoint = f"http://127.0.0.1:{_free_port()}"
+    endpoint = f"http://127.0.0.1:{free_port()}"
     outcome = _discovery(run_report, tmp_path, endpoint).outcome
     assert outcome.status is Status.ERROR
     assert "could not fetch the pool's discovery document" in outcome.message
@@ -259,7 +252,7 @@ def test_wrong_or_missing_content(
     elif case == "http-503":
         fake_issuer.serve('{"message": "try later"}', status=503)
     elif case == "jwks-unreachable":
-        dead = f"http://127.0.0.1:{_free_port()}/jwks.json"
+        dead = f"http://127.0.0.1:{free_port()}/jwks.json"
         fake_issuer.serve(_document(fake_issuer, jwks_uri=dead))
     _write_env(tmp_path)
     outcome = _discovery(run_report, tmp_path, fake_issuer.url).outcome

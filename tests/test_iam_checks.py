@@ -18,9 +18,9 @@ import pytest
 from cognito_doctor.envfiles import UM_ENV
 from cognito_doctor.model import Environment, Report, Status
 from cognito_doctor.sandbox import Sandbox, Setup, service_policy, write_env_file
+from tests.conftest import report_text
 from tests.moto_iam_simulation import (
     SIX,
-    all_text,
     apply_aws_commands,
     iam_report,
     json_blocks,
@@ -61,7 +61,7 @@ def policy(*statements: dict[str, Any]) -> dict[str, Any]:
 
 
 def no_secrets(report: Report, setup: Setup) -> None:
-    text = all_text(report)
+    text = report_text(report)
     for key in ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
         if key in setup.um_env:
             assert setup.um_env[key] not in text

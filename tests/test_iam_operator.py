@@ -22,10 +22,10 @@ from cognito_doctor.envfiles import AUTH_ENV, UM_ENV
 from cognito_doctor.iam import USER_READ_PERMISSIONS
 from cognito_doctor.model import Report, Status
 from cognito_doctor.sandbox import healthy_pool_params, service_policy, write_env_file
+from tests.conftest import report_text
 from tests.moto_iam_simulation import (
     SIX,
     AuthMoto,
-    all_text,
     iam_report,
     json_blocks,
     outcome,
@@ -204,7 +204,7 @@ def test_probe_denied_for_real_is_reported_per_action(
         result.message
     )
     assert result.evidence["probe"]["AdminDeleteUser"] == "denied"
-    text = all_text(report)
+    text = report_text(report)
     assert service.secret not in text and service.key_id not in text
 
 

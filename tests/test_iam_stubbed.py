@@ -24,7 +24,8 @@ from cognito_doctor.envfiles import AUTH_ENV, UM_ENV
 from cognito_doctor.iam import REQUIRED_ACTIONS, RISKY_ACTIONS
 from cognito_doctor.model import Report, Status
 from cognito_doctor.sandbox import write_env_file
-from tests.moto_iam_simulation import SIX, all_text, iam_report, outcome, status
+from tests.conftest import report_text
+from tests.moto_iam_simulation import SIX, iam_report, outcome, status
 
 ACCOUNT = "111122223333"
 REGION = "eu-west-2"
@@ -271,7 +272,7 @@ def test_scp_denial_is_named_from_organizations_decision_detail(
     assert POOL_ARN in actions.fix
     assert actions.fix_command is None  # nothing the principal's own policies can change
     stubs.assert_done()
-    assert SECRET not in all_text(report) and KEY_ID not in all_text(report)
+    assert SECRET not in report_text(report) and KEY_ID not in report_text(report)
 
 
 def test_boundary_denial_is_read_from_resource_specific_results(
