@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from email.utils import parseaddr
 from typing import Any
 
-from cognito_doctor.facts import CheckContext, FactUnavailable
+from cognito_doctor.facts import CheckContext, FactUnavailable, aws_failure
 from cognito_doctor.model import Status
 from cognito_doctor.registry import fact
 
@@ -130,17 +130,17 @@ def _usable(sending: SesSending) -> tuple[str, str]:
 
 
 def _aws_failure(exc: BaseException, action: str) -> FactUnavailable:
-    from cognito_doctor.aws import error_code, explain
+    from cognito_doctor.aws import error_code
 
-    message, fix = explain(exc, action=action)
-    if error_code(exc) in _NOT_IMPLEMENTED:
-        message = (
-            f"{action} is not answered by this endpoint ({error_code(exc)}): it does not "
-            "implement the call (moto's server does not implement SESv2 GetAccount), so this "
-            "could not be checked"
-        )
-        fix = "Run against real AWS to check this, or look in the SES console."
-    return FactUnavailable(Status.ERROR, message, fix)
+    if error_code(exc) not in _NOT_IMPLEMENTED:
+        return aws_failure(exc, action)
+    return FactUnavailable(
+        Status.ERROR,
+        f"{action} is not answered by this endpoint ({error_code(exc)}): it does not "
+        "implement the call (moto's server does not implement SESv2 GetAccount), so this "
+        "could not be checked",
+        "Run against real AWS to check this, or look in the SES console.",
+    )
 
 
 @fact("ses_identity", needs=["ses_sending"], network=True)

@@ -205,7 +205,8 @@ def pool_ref(ctx: CheckContext, env_files: EnvFiles) -> PoolRef:
 # --- AWS facts -------------------------------------------------------------------------
 
 
-def _aws_failure(exc: BaseException, action: str, who: str = "the operator") -> FactUnavailable:
+def aws_failure(exc: BaseException, action: str, who: str = "the operator") -> FactUnavailable:
+    """The `error` a fact gives up with when `action` failed, in words a person can act on."""
     from cognito_doctor.aws import explain
 
     message, fix = explain(exc, action=action, who=who)
@@ -225,7 +226,7 @@ def pool_lookup(ctx: CheckContext, pool_ref: PoolRef) -> PoolLookup:
         if not is_aws_error(exc):
             raise
         if error_code(exc) != "ResourceNotFoundException":
-            raise _aws_failure(exc, "cognito-idp:DescribeUserPool") from None
+            raise aws_failure(exc, "cognito-idp:DescribeUserPool") from None
     try:
         pools: list[dict[str, Any]] = []
         for page in idp.get_paginator("list_user_pools").paginate(
@@ -271,7 +272,7 @@ def client_lookup(ctx: CheckContext, pool_ref: PoolRef) -> ClientLookup:
         if not is_aws_error(exc):
             raise
         if error_code(exc) != "ResourceNotFoundException":
-            raise _aws_failure(exc, "cognito-idp:DescribeUserPoolClient") from None
+            raise aws_failure(exc, "cognito-idp:DescribeUserPoolClient") from None
     try:
         clients: list[dict[str, Any]] = []
         for page in idp.get_paginator("list_user_pool_clients").paginate(
