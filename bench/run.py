@@ -2,7 +2,7 @@
 
     python bench/run.py [--runs 5] [--latency 0.1] [--envs 10] [--compare-ref REF] [--json FILE]
 
-Starts moto's server on 127.0.0.1 behind cognito_doctor.sandbox_net's middleware (which delays
+Starts moto's server on 127.0.0.1 behind tests.support.net's middleware (which delays
 every request by --latency and counts requests per operation), builds a healthy setup (and one
 with --envs environments in a cognito-doctor.toml), then runs the real command line as a
 subprocess, --runs times each, and reports:
@@ -63,7 +63,7 @@ def putrequest(self, *args, **kwargs):
     _put(self, *args, **kwargs)
     self.putheader({header!r}, threading.current_thread().name)
 http.client.HTTPConnection.putrequest = putrequest
-from cognito_doctor.registry import load_registry
+from cognito_doctor.engine.registry import load_registry
 registry = load_registry()
 graph = {{
     "facts": {{n: list(f.needs) for n, f in registry.facts.items()}},
@@ -90,7 +90,7 @@ class Run:
 
 @dataclass
 class Tree:
-    """A runnable copy of one source tree: cognito_doctor/ with checks/ inside it."""
+    """A runnable copy of one source tree, laid out as the installed package is."""
 
     label: str
     path: Path
@@ -100,7 +100,7 @@ class Tree:
 
 
 def runnable_copy(source: Path, dest: Path, label: str) -> Tree:
-    """cognito_doctor/ and checks/ of `source`, laid out as the installed package is."""
+    """cognito_doctor/ of `source` (and, before the layered layout, its top-level checks/)."""
     shutil.copytree(source / "cognito_doctor", dest / "cognito_doctor", dirs_exist_ok=True)
     if (source / "checks").is_dir():
         shutil.copytree(source / "checks", dest / "cognito_doctor" / "checks", dirs_exist_ok=True)
@@ -110,7 +110,7 @@ def runnable_copy(source: Path, dest: Path, label: str) -> Tree:
 def tree_at_ref(ref: str, dest: Path) -> Tree:
     """The tree of git revision `ref`, unpacked with `git archive` (read-only)."""
     archive = subprocess.run(
-        ["git", "-C", str(REPO), "archive", "--format=tar", ref, "cognito_doctor", "checks"],
+        ["git", "-C", str(REPO), "archive", "--format=tar", ref],
         check=True,
         capture_output=True,
     ).stdout
@@ -147,7 +147,7 @@ def run_cli(
     (wait4's rusage of this child alone) and the requests the middleware saw meanwhile."""
     command = [sys.executable, "-m", "cognito_doctor", *args]
     if traced:
-        from cognito_doctor.sandbox_net import TRACE_HEADER
+        from tests.support.net import TRACE_HEADER
 
         command = [sys.executable, "-c", _TRACED.format(header=TRACE_HEADER), *args]
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
@@ -200,7 +200,7 @@ def build_setups(sandbox: Any, work: Path, envs: int) -> tuple[Path, Path]:
 
 def floor_from_trace(run: Run, graph: dict[str, Any], latency: float) -> dict[str, Any]:
     """The longest chain of requests that wait for each other through the fact graph."""
-    from cognito_doctor.sandbox_net import longest_chain, sequential_depth
+    from tests.support.net import longest_chain, sequential_depth
 
     by_fact: dict[str, list[Any]] = {}
     unattributed: list[Any] = []
@@ -245,8 +245,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         current = runnable_copy(REPO, work / "current", "working tree")
         sys.path.insert(0, str(current.path))
-        from cognito_doctor.sandbox import Sandbox
-        from cognito_doctor.sandbox_net import NetworkMiddleware
+        from cognito_doctor.demo.sandbox import Sandbox
+        from tests.support.net import NetworkMiddleware
 
         trees = [current]
         if args.compare_ref:

@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from cognito_doctor.config import RunConfig
-from cognito_doctor.model import Report, Status
-from cognito_doctor.registry import Registry, load_registry
-from cognito_doctor.runner import run_checks
-from cognito_doctor.sandbox import SANDBOX_OPERATOR_ENV, Sandbox, running_sandbox
+from cognito_doctor.demo.sandbox import SANDBOX_OPERATOR_ENV, Sandbox, running_sandbox
+from cognito_doctor.engine.model import Report, Status
+from cognito_doctor.engine.registry import Registry, load_registry
+from cognito_doctor.engine.runner import run_checks
+from cognito_doctor.platform.settings import RunConfig
 
 
 @pytest.fixture(scope="session")

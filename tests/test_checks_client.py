@@ -16,15 +16,15 @@ from typing import Any
 
 import pytest
 from botocore import xform_name
-from cognito_doctor.checks.client import client_exists
 
-from cognito_doctor.config import RunConfig
-from cognito_doctor.envfiles import AUTH_ENV, parse_env_text
-from cognito_doctor.facts import CheckContext, ClientLookup, PoolRef
-from cognito_doctor.fixes import update_user_pool_client_members
-from cognito_doctor.model import Report, Status
-from cognito_doctor.redact import MASK
-from cognito_doctor.sandbox import Sandbox, Setup, write_env_file
+from cognito_doctor.checks.client import client_exists
+from cognito_doctor.demo.sandbox import Sandbox, Setup, write_env_file
+from cognito_doctor.engine.model import Report, Status
+from cognito_doctor.engine.redact import MASK
+from cognito_doctor.facts.core import CheckContext, ClientLookup, PoolRef
+from cognito_doctor.platform.awscli import update_user_pool_client_members
+from cognito_doctor.platform.envfiles import AUTH_ENV, parse_env_text
+from cognito_doctor.platform.settings import RunConfig
 from tests.conftest import report_text, result_of, statuses
 
 CLIENT_CHECKS = ("client.exists", "client.secret", "client.auth-flows")

@@ -18,12 +18,12 @@ import pytest
 from botocore.stub import Stubber
 
 from cognito_doctor.aws import AwsAccess
-from cognito_doctor.envfiles import AUTH_ENV, UM_ENV
-from cognito_doctor.model import Report, Status
-from cognito_doctor.redact import MASK
-from cognito_doctor.sandbox import Sandbox, write_env_file
+from cognito_doctor.demo.sandbox import Sandbox, write_env_file
+from cognito_doctor.engine.model import Report, Status
+from cognito_doctor.engine.redact import MASK
+from cognito_doctor.platform.envfiles import AUTH_ENV, UM_ENV
 from tests.conftest import report_text, result_of
-from tests.moto_iam_simulation import running_auth_moto
+from tests.support.moto_iam import running_auth_moto
 
 POOL_ID = "eu-west-2_Q7wErTy12"
 REGION = "eu-west-2"

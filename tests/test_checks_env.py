@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from cognito_doctor.config import RunConfig
-from cognito_doctor.envfiles import AUTH_ENV, UM_ENV
-from cognito_doctor.model import Environment, Location, Outcome, Report, Status
-from cognito_doctor.registry import load_registry
-from cognito_doctor.report.json import report_to_dict
-from cognito_doctor.runner import run_checks
-from cognito_doctor.sandbox import write_env_file
+from cognito_doctor.demo.sandbox import write_env_file
+from cognito_doctor.engine.model import Environment, Location, Outcome, Report, Status
+from cognito_doctor.engine.registry import load_registry
+from cognito_doctor.engine.runner import run_checks
+from cognito_doctor.output.json import report_to_dict
+from cognito_doctor.platform.envfiles import AUTH_ENV, UM_ENV
+from cognito_doctor.platform.settings import RunConfig
 from tests.conftest import result_of
 
 POOL_ID = "eu-west-2_Xy7Pq9Rst"

@@ -12,12 +12,12 @@ from typing import Any
 
 import pytest
 
-from cognito_doctor.envfiles import AUTH_ENV, UM_ENV
-from cognito_doctor.model import Report, Status
-from cognito_doctor.regions import expected_issuer
-from cognito_doctor.sandbox import Sandbox, Setup, write_env_file
-from cognito_doctor.sandbox_net import free_port
+from cognito_doctor.demo.sandbox import Sandbox, Setup, write_env_file
+from cognito_doctor.engine.model import Report, Status
+from cognito_doctor.platform.envfiles import AUTH_ENV, UM_ENV
+from cognito_doctor.platform.regions import expected_issuer
 from tests.conftest import result_of
+from tests.support.net import free_port
 
 POOL_ID = "eu-west-2_Q7wErTy12"
 REGION = "eu-west-2"

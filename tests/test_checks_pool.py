@@ -12,21 +12,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cognito_doctor.checks.pool import SES_DOMAIN_PLACEHOLDER, pool_exists
 
-from cognito_doctor.config import RunConfig
-from cognito_doctor.envfiles import AUTH_ENV, UM_ENV
-from cognito_doctor.facts import CheckContext, PoolLookup, PoolRef
-from cognito_doctor.fixes import RESET_WARNING
-from cognito_doctor.model import Environment, Report, Status
-from cognito_doctor.registry import Registry
-from cognito_doctor.sandbox import (
+from cognito_doctor.checks.pool import SES_DOMAIN_PLACEHOLDER, pool_exists
+from cognito_doctor.demo.sandbox import (
     DEFAULT_REGION,
     Sandbox,
     Setup,
     healthy_pool_params,
     write_env_file,
 )
+from cognito_doctor.engine.model import Environment, Report, Status
+from cognito_doctor.engine.registry import Registry
+from cognito_doctor.facts.core import CheckContext, PoolLookup, PoolRef
+from cognito_doctor.platform.awscli import RESET_WARNING
+from cognito_doctor.platform.envfiles import AUTH_ENV, UM_ENV
+from cognito_doctor.platform.settings import RunConfig
 from tests.conftest import result_of, statuses
 
 POOL_CHECKS = (

@@ -14,9 +14,9 @@ import pytest
 from click.testing import CliRunner
 
 from cognito_doctor.cli import main
-from cognito_doctor.report.github import escape_data, escape_property
-from cognito_doctor.report.json import report_schema
-from cognito_doctor.sandbox import Sandbox, write_env_file
+from cognito_doctor.demo.sandbox import Sandbox, write_env_file
+from cognito_doctor.output.github import escape_data, escape_property
+from cognito_doctor.output.json import report_schema
 
 POOL = "eu-west-2_Abc123XYZ"
 GOOD_UM = {
@@ -325,8 +325,8 @@ def test_github_escaping() -> None:
 
 
 GITHUB_PLUGIN = '''
-from cognito_doctor.model import failed
-from cognito_doctor.registry import check
+from cognito_doctor.engine.model import failed
+from cognito_doctor.engine.registry import check
 
 
 @check("team.awkward", title="A check: with, commas", severity="error", needs=["um_env"])

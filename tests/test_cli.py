@@ -16,8 +16,8 @@ from click.testing import CliRunner
 
 from cognito_doctor import __version__
 from cognito_doctor.cli import main
-from cognito_doctor.report.json import report_schema
-from cognito_doctor.sandbox import Sandbox, Setup
+from cognito_doctor.demo.sandbox import Sandbox, Setup
+from cognito_doctor.output.json import report_schema
 
 BROKEN_SETUP_FAILS = {
     "env.provider",

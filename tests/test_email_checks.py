@@ -17,12 +17,12 @@ from click.testing import CliRunner
 
 from cognito_doctor.aws import AwsAccess
 from cognito_doctor.cli import main
-from cognito_doctor.config import RunConfig
-from cognito_doctor.facts import CheckContext
-from cognito_doctor.model import Environment, Outcome, Report, Status
-from cognito_doctor.registry import Registry
-from cognito_doctor.runner import resolve_facts
-from cognito_doctor.sandbox import Sandbox, Setup
+from cognito_doctor.demo.sandbox import Sandbox, Setup
+from cognito_doctor.engine.model import Environment, Outcome, Report, Status
+from cognito_doctor.engine.registry import Registry
+from cognito_doctor.engine.runner import resolve_facts
+from cognito_doctor.facts.core import CheckContext
+from cognito_doctor.platform.settings import RunConfig
 from tests.conftest import result_of
 
 SES_REGION = "eu-west-1"

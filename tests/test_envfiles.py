@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from cognito_doctor.envfiles import AUTH_ENV, UM_ENV, read_env_file
-from cognito_doctor.model import Location, Outcome, Report, Status
+from cognito_doctor.engine.model import Location, Outcome, Report, Status
+from cognito_doctor.platform.envfiles import AUTH_ENV, UM_ENV, read_env_file
 from tests.conftest import result_of
 
 POOL_ID = "eu-west-2_Xy7Pq9Rst"

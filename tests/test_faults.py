@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from cognito_doctor.registry import Registry
-from cognito_doctor.sandbox import Sandbox, Setup
-from cognito_doctor.sandbox_net import Fault, dead_endpoint
-from tests.netkit import CliRun, Net, checks_needing, cli_env, middleware_sandbox, run_cli
+from cognito_doctor.demo.sandbox import Sandbox, Setup
+from cognito_doctor.engine.registry import Registry
+from tests.support.net import Fault, dead_endpoint
+from tests.support.netkit import CliRun, Net, checks_needing, cli_env, middleware_sandbox, run_cli
 
 # Small client limits so that a fault is given up on quickly: 2 attempts, 0.5 s to read.
 FAST = ("--connect-timeout", "0.5", "--read-timeout", "0.5", "--max-attempts", "2")

@@ -17,12 +17,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cognito_doctor.cli import main
-from cognito_doctor.config import RunConfig
-from cognito_doctor.envfiles import AUTH_ENV, UM_ENV
-from cognito_doctor.model import Environment, Report, Status
-from cognito_doctor.registry import Registry
-from cognito_doctor.report import OutputFormat, RenderOptions, render
-from cognito_doctor.runner import run_checks
+from cognito_doctor.engine.model import Environment, Report, Status
+from cognito_doctor.engine.registry import Registry
+from cognito_doctor.engine.runner import run_checks
+from cognito_doctor.output import OutputFormat, RenderOptions, render
+from cognito_doctor.platform.envfiles import AUTH_ENV, UM_ENV
+from cognito_doctor.platform.settings import RunConfig
 
 # No example database: nothing is written into the repository (.hypothesis/).
 FUZZ = settings(

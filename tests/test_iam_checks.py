@@ -1,5 +1,5 @@
 """The iam checks end to end through the runner against moto's server (the session sandbox,
-whose SimulatePrincipalPolicy is answered by cognito_doctor.sandbox_iam).
+whose SimulatePrincipalPolicy is answered by cognito_doctor.demo.iam_simulation).
 
 Each runbook mistake fails iam.actions with a message naming the broken part and a fix whose
 statement and command are pasteable: several tests apply the printed command to moto and
@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 
-from cognito_doctor.envfiles import UM_ENV
-from cognito_doctor.model import Environment, Report, Status
-from cognito_doctor.sandbox import Sandbox, Setup, service_policy, write_env_file
+from cognito_doctor.demo.sandbox import Sandbox, Setup, service_policy, write_env_file
+from cognito_doctor.engine.model import Environment, Report, Status
+from cognito_doctor.platform.envfiles import UM_ENV
 from tests.conftest import report_text
-from tests.moto_iam_simulation import (
+from tests.support.moto_iam import (
     SIX,
     apply_aws_commands,
     iam_report,

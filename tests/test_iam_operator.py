@@ -1,5 +1,5 @@
 """The iam checks with an operator that may not do everything, against a moto server that
-enforces IAM (tests/moto_iam_simulation.py: a subprocess with authentication switched on
+enforces IAM (tests/support/moto_iam.py: a subprocess with authentication switched on
 after setup, its SimulatePrincipalPolicy answered like the sandbox's).
 
 - An operator without iam:SimulatePrincipalPolicy but allowed to read IAM: the principal's
@@ -18,12 +18,12 @@ from typing import Any
 
 import pytest
 
-from cognito_doctor.envfiles import AUTH_ENV, UM_ENV
+from cognito_doctor.demo.sandbox import healthy_pool_params, service_policy, write_env_file
+from cognito_doctor.engine.model import Report, Status
 from cognito_doctor.iam import USER_READ_PERMISSIONS
-from cognito_doctor.model import Report, Status
-from cognito_doctor.sandbox import healthy_pool_params, service_policy, write_env_file
+from cognito_doctor.platform.envfiles import AUTH_ENV, UM_ENV
 from tests.conftest import report_text
-from tests.moto_iam_simulation import (
+from tests.support.moto_iam import (
     SIX,
     AuthMoto,
     iam_report,

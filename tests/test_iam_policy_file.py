@@ -11,10 +11,10 @@ import pytest
 from click.testing import CliRunner
 
 from cognito_doctor.cli import main
-from cognito_doctor.envfiles import AUTH_ENV, UM_ENV
-from cognito_doctor.model import Report, Status
-from cognito_doctor.sandbox import write_env_file
-from tests.moto_iam_simulation import SIX, json_blocks, outcome, status
+from cognito_doctor.demo.sandbox import write_env_file
+from cognito_doctor.engine.model import Report, Status
+from cognito_doctor.platform.envfiles import AUTH_ENV, UM_ENV
+from tests.support.moto_iam import SIX, json_blocks, outcome, status
 
 POOL_ID = "eu-west-2_Q7wErTy12"
 REGION = "eu-west-2"

@@ -20,12 +20,12 @@ import pytest
 from botocore.stub import StubAssertionError, Stubber
 
 from cognito_doctor.aws import AwsAccess
-from cognito_doctor.envfiles import AUTH_ENV, UM_ENV
+from cognito_doctor.demo.sandbox import write_env_file
+from cognito_doctor.engine.model import Report, Status
 from cognito_doctor.iam import REQUIRED_ACTIONS, RISKY_ACTIONS
-from cognito_doctor.model import Report, Status
-from cognito_doctor.sandbox import write_env_file
+from cognito_doctor.platform.envfiles import AUTH_ENV, UM_ENV
 from tests.conftest import report_text
-from tests.moto_iam_simulation import SIX, iam_report, outcome, status
+from tests.support.moto_iam import SIX, iam_report, outcome, status
 
 ACCOUNT = "111122223333"
 REGION = "eu-west-2"

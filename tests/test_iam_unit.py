@@ -7,8 +7,8 @@ import json
 from typing import Any
 
 import pytest
-from cognito_doctor.checks.iam import actions, least_privilege
 
+from cognito_doctor.checks.iam import actions, least_privilege
 from cognito_doctor.iam import (
     REQUIRED_ACTIONS,
     RISKY_ACTIONS,

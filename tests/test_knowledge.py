@@ -8,14 +8,14 @@ import re
 import jsonschema
 import pytest
 
-from cognito_doctor.knowledge import (
+from cognito_doctor.engine.registry import Registry
+from cognito_doctor.oncall.knowledge import (
     knowledge_data,
     knowledge_schema,
     load_knowledge,
     phrase_regex,
 )
-from cognito_doctor.registry import Registry
-from cognito_doctor.triage import emails_in, mask, match_text
+from cognito_doctor.oncall.triage import emails_in, mask, match_text
 
 ENTRIES = load_knowledge()
 BY_ID = {entry.id: entry for entry in ENTRIES}
@@ -105,7 +105,7 @@ def test_ids_are_unique() -> None:
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=lambda e: e.id)
 def test_every_example_matches_its_entry_first(entry: object) -> None:
-    from cognito_doctor.knowledge import Entry
+    from cognito_doctor.oncall.knowledge import Entry
 
     assert isinstance(entry, Entry)
     for example in entry.examples:
@@ -118,7 +118,7 @@ def test_every_example_matches_its_entry_first(entry: object) -> None:
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=lambda e: e.id)
 def test_causes_are_one_sentence_and_fixes_say_what_to_do(entry: object) -> None:
-    from cognito_doctor.knowledge import Entry
+    from cognito_doctor.oncall.knowledge import Entry
 
     assert isinstance(entry, Entry)
     assert entry.cause.endswith(".")

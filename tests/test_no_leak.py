@@ -21,10 +21,10 @@ import pytest
 from click.testing import CliRunner
 
 from cognito_doctor.cli import main
-from cognito_doctor.envfiles import UM_ENV
-from cognito_doctor.sandbox import Sandbox, Setup
-from cognito_doctor.sandbox_net import Fault, dead_endpoint
-from tests.netkit import Net, middleware_sandbox
+from cognito_doctor.demo.sandbox import Sandbox, Setup
+from cognito_doctor.platform.envfiles import UM_ENV
+from tests.support.net import Fault, dead_endpoint
+from tests.support.netkit import Net, middleware_sandbox
 
 # Seeded secrets: random-looking, so that no piece of one is ordinary text.
 SERVICE_SECRET = "kS9Qw2Lr7Tz4Xv1Nb6Hm3Jd8Fp5Gc0Ys2Ue7Ai4"

@@ -23,10 +23,10 @@ import pytest
 from click.testing import CliRunner, Result
 
 from cognito_doctor.cli import main
+from cognito_doctor.demo.sandbox import Sandbox, Setup
 from cognito_doctor.iam import PROBE_CALLS
-from cognito_doctor.sandbox import Sandbox, Setup
-from cognito_doctor.sandbox_net import Request
-from tests.netkit import Net, middleware_sandbox
+from tests.support.net import Request
+from tests.support.netkit import Net, middleware_sandbox
 
 READ_PREFIXES = ("Describe", "Get", "List", "Simulate")
 # The one Admin* read the on-call `user` lookup (and triage's user lookups) make.

@@ -11,14 +11,14 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from cognito_doctor.cli import main
-from cognito_doctor.config import RunConfig
-from cognito_doctor.envfiles import UM_ENV
-from cognito_doctor.model import Outcome, Report, Status
-from cognito_doctor.redact import MASK, Redactor
-from cognito_doctor.registry import load_registry
-from cognito_doctor.report.json import report_to_dict
-from cognito_doctor.runner import run_checks
-from cognito_doctor.sandbox import Sandbox
+from cognito_doctor.demo.sandbox import Sandbox
+from cognito_doctor.engine.model import Outcome, Report, Status
+from cognito_doctor.engine.redact import MASK, Redactor
+from cognito_doctor.engine.registry import load_registry
+from cognito_doctor.engine.runner import run_checks
+from cognito_doctor.output.json import report_to_dict
+from cognito_doctor.platform.envfiles import UM_ENV
+from cognito_doctor.platform.settings import RunConfig
 from tests.conftest import result_of
 
 LEAKY = Path(__file__).parent / "plugins" / "leaky"
@@ -85,7 +85,7 @@ def test_a_secret_in_an_exception_message_is_masked(tmp_path: Path) -> None:
     (plugin_dir / "crash.py").write_text(
         textwrap.dedent(
             '''
-            from cognito_doctor.registry import check
+            from cognito_doctor.engine.registry import check
 
             @check("leak.crash", title="Crashes with a secret", severity="error", needs=["um_env"])
             def crash(um_env):

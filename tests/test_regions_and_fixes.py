@@ -15,7 +15,8 @@ import pytest
 from botocore.model import ServiceModel, Shape
 from botocore.validate import ParamValidator
 
-from cognito_doctor.fixes import (
+from cognito_doctor.demo.sandbox import Sandbox
+from cognito_doctor.platform.awscli import (
     RESET_WARNING,
     update_user_pool_client_command,
     update_user_pool_client_input,
@@ -24,13 +25,12 @@ from cognito_doctor.fixes import (
     update_user_pool_input,
     update_user_pool_members,
 )
-from cognito_doctor.regions import (
+from cognito_doctor.platform.regions import (
     PARTITION_DNS_SUFFIX,
     REGION_PARTITIONS,
     expected_issuer,
     is_region,
 )
-from cognito_doctor.sandbox import Sandbox
 
 POOL_ID = "eu-west-2_Xy7Pq9Rst"
 CLIENT_SECRET = "1q2w3e4r5t6y7u8i9o0pa1s2d3f4g5h6j7k8l9z0x1c2v3b4n5m6"

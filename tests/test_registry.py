@@ -12,11 +12,11 @@ import pytest
 from click.testing import CliRunner
 
 from cognito_doctor.cli import main
-from cognito_doctor.config import RunConfig
-from cognito_doctor.envfiles import AUTH_ENV, UM_ENV
-from cognito_doctor.model import DOC_HEADINGS, Location, Report, Status
-from cognito_doctor.registry import ENTRY_POINT_GROUP, RegistryError, load_registry
-from cognito_doctor.runner import run_checks
+from cognito_doctor.engine.model import DOC_HEADINGS, Location, Report, Status
+from cognito_doctor.engine.registry import ENTRY_POINT_GROUP, RegistryError, load_registry
+from cognito_doctor.engine.runner import run_checks
+from cognito_doctor.platform.envfiles import AUTH_ENV, UM_ENV
+from cognito_doctor.platform.settings import RunConfig
 from tests.conftest import result_of, statuses
 
 PLUGINS = Path(__file__).parent / "plugins"
@@ -82,8 +82,8 @@ def write_plugin(directory: Path, name: str, source: str) -> Path:
 
 def documented_check(check_id: str, needs: tuple[str, ...] = ()) -> str:
     """Source of a plugin module with one properly documented check."""
-    return f'''from cognito_doctor.model import passed
-from cognito_doctor.registry import check
+    return f'''from cognito_doctor.engine.model import passed
+from cognito_doctor.engine.registry import check
 
 
 @check({check_id!r}, title="A plugin check", severity="info", needs={list(needs)!r})
@@ -276,8 +276,8 @@ def test_check_without_the_three_doc_sections_is_rejected(tmp_path: Path) -> Non
         tmp_path / "d",
         "undocumented.py",
         '''
-        from cognito_doctor.model import passed
-        from cognito_doctor.registry import check
+        from cognito_doctor.engine.model import passed
+        from cognito_doctor.engine.registry import check
 
         @check("team.undocumented", title="No docs", severity="info")
         def undocumented():
@@ -305,8 +305,8 @@ def test_check_with_no_docstring_is_rejected(tmp_path: Path) -> None:
         tmp_path / "d",
         "bare.py",
         """
-        from cognito_doctor.model import passed
-        from cognito_doctor.registry import check
+        from cognito_doctor.engine.model import passed
+        from cognito_doctor.engine.registry import check
 
         @check("team.bare", title="No docstring", severity="info")
         def bare():
@@ -350,7 +350,7 @@ def test_plugin_fact_needing_an_unknown_fact_is_rejected(tmp_path: Path) -> None
         tmp_path / "d",
         "facts.py",
         """
-        from cognito_doctor.registry import fact
+        from cognito_doctor.engine.registry import fact
 
         @fact("team_thing", needs=["nothing_here"])
         def team_thing(ctx, nothing_here):
@@ -366,7 +366,7 @@ def test_plugin_fact_shadowing_a_builtin_fact_is_rejected(tmp_path: Path) -> Non
         tmp_path / "d",
         "shadow.py",
         """
-        from cognito_doctor.registry import fact
+        from cognito_doctor.engine.registry import fact
 
         @fact("um_env")
         def um_env(ctx):
@@ -407,7 +407,7 @@ def test_plugin_check_in_the_same_report_as_json_schema_wants(tmp_path: Path) ->
     """A plugin result serialises like any other (the schema the CLI ships validates it)."""
     import jsonschema
 
-    from cognito_doctor.report.json import report_schema, report_to_dict
+    from cognito_doctor.output.json import report_schema, report_to_dict
 
     registry = load_registry([CHECKS_DIR], plugins=False)
     report: Report = run_checks(RunConfig(root=write_envs(tmp_path), offline=True), registry)

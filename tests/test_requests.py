@@ -12,20 +12,20 @@ from typing import Any
 
 import pytest
 
-from cognito_doctor.config import RunConfig
-from cognito_doctor.facts import SharedClients
-from cognito_doctor.registry import Registry
-from cognito_doctor.runner import run_checks
-from cognito_doctor.sandbox import SANDBOX_OPERATOR_ENV, Sandbox
-from cognito_doctor.sandbox_net import (
+from cognito_doctor.demo.sandbox import SANDBOX_OPERATOR_ENV, Sandbox
+from cognito_doctor.engine.registry import Registry
+from cognito_doctor.engine.runner import run_checks
+from cognito_doctor.facts.core import SharedClients
+from cognito_doctor.platform.settings import RunConfig
+from tests.conftest import statuses
+from tests.support.net import (
     Request,
     dead_endpoint,
     longest_chain,
     parse_request,
     sequential_depth,
 )
-from tests.conftest import statuses
-from tests.netkit import middleware_sandbox
+from tests.support.netkit import middleware_sandbox
 
 HEALTHY_REQUESTS = {
     "sts:GetCallerIdentity": 1,  # once, for creds.identity and the iam principal both
@@ -234,8 +234,8 @@ def test_identical_requests_are_found_by_identity_operation_and_body() -> None:
 def test_facts_with_the_longest_chain_of_requests_after_them_start_first() -> None:
     from types import ModuleType
 
-    from cognito_doctor.registry import fact
-    from cognito_doctor.runner import _critical_first
+    from cognito_doctor.engine.registry import fact
+    from cognito_doctor.engine.runner import _critical_first
 
     module = ModuleType("facts_for_ordering")
     providers = {

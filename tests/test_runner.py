@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from cognito_doctor.config import RunConfig
-from cognito_doctor.envfiles import AUTH_ENV, UM_ENV
-from cognito_doctor.model import Environment, Report, Status
-from cognito_doctor.registry import Registry, load_registry
-from cognito_doctor.runner import run_checks
+from cognito_doctor.engine.model import Environment, Report, Status
+from cognito_doctor.engine.registry import Registry, load_registry
+from cognito_doctor.engine.runner import run_checks
+from cognito_doctor.platform.envfiles import AUTH_ENV, UM_ENV
+from cognito_doctor.platform.settings import RunConfig
 from tests.conftest import result_of, statuses
 
 PROBES = Path(__file__).parent / "plugins" / "probes"
@@ -103,8 +103,8 @@ def test_check_for_another_environment_is_skipped_saying_which(root: Path) -> No
     (plugin_dir / "prod_only.py").write_text(
         textwrap.dedent(
             '''
-            from cognito_doctor.model import passed
-            from cognito_doctor.registry import check
+            from cognito_doctor.engine.model import passed
+            from cognito_doctor.engine.registry import check
 
             @check("team.prod-only", title="Prod only", severity="info", environments=["prod"])
             def prod_only():
@@ -136,9 +136,9 @@ def test_offline_skips_network_checks_without_importing_boto3(root: Path) -> Non
         """
         import json, sys
         from pathlib import Path
-        from cognito_doctor.config import RunConfig
-        from cognito_doctor.registry import load_registry
-        from cognito_doctor.runner import run_checks
+        from cognito_doctor.platform.settings import RunConfig
+        from cognito_doctor.engine.registry import load_registry
+        from cognito_doctor.engine.runner import run_checks
 
         registry = load_registry([Path(sys.argv[2])])
         report = run_checks(RunConfig(root=Path(sys.argv[1]), offline=True), registry)
@@ -178,7 +178,7 @@ def test_a_check_returning_something_else_is_an_error(root: Path) -> None:
     (plugin_dir / "sloppy.py").write_text(
         textwrap.dedent(
             '''
-            from cognito_doctor.registry import check
+            from cognito_doctor.engine.registry import check
 
             @check("team.sloppy", title="Returns a string", severity="info")
             def sloppy():

@@ -21,9 +21,8 @@ from joserfc.jwk import OctKey, RSAKey
 from moto.utilities.utils import load_resource
 
 from cognito_doctor.cli import main
-from cognito_doctor.envfiles import AUTH_ENV
-from cognito_doctor.sandbox import Sandbox, Setup, write_env_file
-from cognito_doctor.tokens import (
+from cognito_doctor.demo.sandbox import Sandbox, Setup, write_env_file
+from cognito_doctor.oncall.tokens import (
     FAIL,
     OK,
     UNVERIFIED,
@@ -32,6 +31,7 @@ from cognito_doctor.tokens import (
     decode,
     verify,
 )
+from cognito_doctor.platform.envfiles import AUTH_ENV
 
 PASSWORD = "Corr3ct-Horse-Battery!"
 

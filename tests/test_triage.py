@@ -14,10 +14,10 @@ import pytest
 from click.testing import CliRunner
 
 from cognito_doctor.cli import main
-from cognito_doctor.config import RunConfig
-from cognito_doctor.registry import Registry
-from cognito_doctor.sandbox import Sandbox, Setup, service_policy
-from cognito_doctor.triage import CONFIRMED, POSSIBLE, RULED_OUT, UNCHECKED, triage
+from cognito_doctor.demo.sandbox import Sandbox, Setup, service_policy
+from cognito_doctor.engine.registry import Registry
+from cognito_doctor.oncall.triage import CONFIRMED, POSSIBLE, RULED_OUT, UNCHECKED, triage
+from cognito_doctor.platform.settings import RunConfig
 
 UNKNOWN_CLIENT_ID = "7q2m5n8b1v4c6x9z3l0k2j4h6g"
 
@@ -490,7 +490,7 @@ def test_triage_uses_the_config_files_env_paths(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
     from cognito_doctor.cli import main
-    from cognito_doctor.sandbox import write_env_file
+    from cognito_doctor.demo.sandbox import write_env_file
 
     pool = "eu-west-2_Stag1ng42"
     write_env_file(

@@ -12,15 +12,13 @@ import pytest
 from botocore.stub import Stubber
 from click.testing import CliRunner, Result
 
-from cognito_doctor import users
 from cognito_doctor.aws import AwsAccess
 from cognito_doctor.cli import main
-from cognito_doctor.config import RunConfig
-from cognito_doctor.envfiles import AUTH_ENV, UM_ENV
-from cognito_doctor.facts import CheckContext, PoolRef
-from cognito_doctor.registry import Registry
-from cognito_doctor.sandbox import Sandbox, Setup
-from cognito_doctor.users import (
+from cognito_doctor.demo.sandbox import Sandbox, Setup
+from cognito_doctor.engine.registry import Registry
+from cognito_doctor.facts.core import CheckContext, PoolRef
+from cognito_doctor.oncall import users
+from cognito_doctor.oncall.users import (
     OK,
     PROBLEM,
     WARN,
@@ -29,6 +27,8 @@ from cognito_doctor.users import (
     lookup_user,
     temporary_password_days,
 )
+from cognito_doctor.platform.envfiles import AUTH_ENV, UM_ENV
+from cognito_doctor.platform.settings import RunConfig
 
 PASSWORD = "Corr3ct-Horse-Battery!"
 

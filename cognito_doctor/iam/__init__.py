@@ -49,9 +49,8 @@ from cognito_doctor.iam.policies import (
     granting_statements,
     is_deny,
 )
-from cognito_doctor.iam.policy_file import PolicyFile, env_pool, json_lines
-from cognito_doctor.iam.principal import Principal
-from cognito_doctor.iam.principal_policies import USER_READ_PERMISSIONS, PolicySet
+from cognito_doctor.iam.policy_file import PolicyFile, json_lines
+from cognito_doctor.iam.principal import USER_READ_PERMISSIONS, PolicySet, Principal
 from cognito_doctor.iam.probe import PROBE_CALLS, Probe
 from cognito_doctor.iam.simulation import (
     Decision,
@@ -84,7 +83,6 @@ __all__ = [
     "covers_resource",
     "decision_from_result",
     "element_values",
-    "env_pool",
     "evaluate_locally",
     "explain_denial",
     "granting_statements",

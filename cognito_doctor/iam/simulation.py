@@ -1,6 +1,4 @@
-"""The required and risky actions' verdicts on the pool (the `iam_simulation_call` and
-`iam_simulation` facts): iam:SimulatePrincipalPolicy's, or, when the operator may not call
-it, the local evaluator's over the identity policies."""
+"""What iam:SimulatePrincipalPolicy (or the local evaluator in its place) decided per action."""
 
 from __future__ import annotations
 
@@ -8,18 +6,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from cognito_doctor.facts import CheckContext, FactUnavailable, PoolRef
-from cognito_doctor.iam.actions import REQUIRED_ACTIONS, RISKY_ACTIONS
 from cognito_doctor.iam.arns import Arn
 from cognito_doctor.iam.evaluate import evaluate_locally
-from cognito_doctor.iam.lazy_aws import aws_error, code
 from cognito_doctor.iam.policies import PolicySource, StatementRef
-from cognito_doctor.iam.principal import Principal, skip_for
-from cognito_doctor.iam.principal_policies import PolicySet
-from cognito_doctor.model import Status
-from cognito_doctor.registry import fact
-
-MAX_SIMULATION_PAGES = 50
+from cognito_doctor.iam.principal import PolicySet, Principal
 
 
 @dataclass(frozen=True)
@@ -112,28 +102,6 @@ def decision_from_result(result: Mapping[str, Any], resource: str) -> Decision:
     )
 
 
-def simulate(iam: Any, principal_arn: str, actions: Sequence[str], resource: str) -> list[Decision]:
-    """iam:SimulatePrincipalPolicy for `actions` on `resource`, following IsTruncated/Marker."""
-    decisions: list[Decision] = []
-    marker: str | None = None
-    for _ in range(MAX_SIMULATION_PAGES):
-        params: dict[str, Any] = {
-            "PolicySourceArn": principal_arn,
-            "ActionNames": list(actions),
-            "ResourceArns": [resource],
-        }
-        if marker:
-            params["Marker"] = marker
-        response = iam.simulate_principal_policy(**params)
-        decisions += [
-            decision_from_result(r, resource) for r in response.get("EvaluationResults", [])
-        ]
-        marker = response.get("Marker")
-        if not response.get("IsTruncated") or not marker:
-            break
-    return decisions
-
-
 def local_decisions(
     sources: Sequence[PolicySource], actions: Iterable[str], resource: str
 ) -> dict[str, Decision]:
@@ -146,105 +114,3 @@ def local_decisions(
         )
         decisions[action] = Decision(action, local.decision, matched, local.missing_context)
     return decisions
-
-
-# What an endpoint that has no iam:SimulatePrincipalPolicy answers (an emulator, a proxy).
-NOT_IMPLEMENTED = frozenset(
-    {"InvalidAction", "NotImplemented", "UnknownOperationException", "UnsupportedOperation"}
-)
-
-
-@dataclass(frozen=True)
-class SimulationCall:
-    """iam:SimulatePrincipalPolicy's decisions on the pool, or why it could not be called."""
-
-    pool: Arn
-    decisions: Mapping[str, Decision] | None
-    problem: str | None = None
-    code: str | None = None
-    fix: str = ""
-    # True when the operator may not (or the endpoint cannot) simulate: then the policies are
-    # evaluated locally. Any other failure (throttling, a 5xx, the network) is an error.
-    refused: bool = False
-
-
-def _pool_of(principal: Principal, pool_ref: PoolRef) -> Arn:
-    return Arn(
-        principal.partition,
-        "cognito-idp",
-        pool_ref.region,
-        principal.account,
-        f"userpool/{pool_ref.pool_id}",
-    )
-
-
-@fact("iam_simulation_call", needs=["iam_principal", "pool_ref"], network=True)
-def iam_simulation_call(
-    ctx: CheckContext, iam_principal: Principal, pool_ref: PoolRef
-) -> SimulationCall:
-    """iam:SimulatePrincipalPolicy for the required and risky actions on the pool's ARN (made
-    while the principal's policies are read, not after)."""
-    if iam_principal.problem:
-        raise skip_for(iam_principal)
-    pool = _pool_of(iam_principal, pool_ref)
-    actions = (*REQUIRED_ACTIONS, *RISKY_ACTIONS)
-    iam = ctx.aws.operator("iam", pool_ref.region)
-    try:
-        found = {d.action: d for d in simulate(iam, iam_principal.arn, actions, str(pool))}
-    except Exception as exc:
-        if not aws_error(exc):
-            raise
-        from cognito_doctor.aws import ACCESS_DENIED, explain
-
-        message, fix = explain(exc, action="iam:SimulatePrincipalPolicy")
-        error_code = code(exc)
-        refused = error_code in ACCESS_DENIED or error_code in NOT_IMPLEMENTED
-        return SimulationCall(pool, None, message, error_code, fix, refused)
-    return SimulationCall(pool, found)
-
-
-@fact("iam_simulation", needs=["iam_principal", "iam_policies", "iam_simulation_call"])
-def iam_simulation(
-    ctx: CheckContext,
-    iam_principal: Principal,
-    iam_policies: PolicySet,
-    iam_simulation_call: SimulationCall,
-) -> Simulation:
-    """The required and risky actions' verdicts on the pool's ARN: the simulator's, or,
-    when the operator may not call iam:SimulatePrincipalPolicy, evaluated locally from the
-    identity policies."""
-    principal = iam_principal
-    call = iam_simulation_call
-    pool = call.pool
-    actions = (*REQUIRED_ACTIONS, *RISKY_ACTIONS)
-    if call.decisions is None:
-        reason = call.problem or "iam:SimulatePrincipalPolicy failed"
-        if call.code == "NoSuchEntity":
-            raise FactUnavailable(
-                Status.ERROR,
-                f"iam:SimulatePrincipalPolicy does not know the principal {principal.arn}",
-                "Pass the principal's exact ARN, path included (--principal-arn).",
-            )
-        if not call.refused:
-            raise FactUnavailable(Status.ERROR, reason, call.fix)
-        if not iam_policies.complete:
-            permissions = ", ".join(iam_policies.needed)
-            raise FactUnavailable(
-                Status.ERROR,
-                f"{reason}, and {iam_policies.problem}: the operator can neither simulate nor "
-                f"read the {principal.label}'s policies",
-                f"Grant the operator iam:SimulatePrincipalPolicy on {principal.arn} (best: it "
-                f"also sees SCPs and boundaries), or, to evaluate locally, {permissions}; "
-                "or run with --profile NAME for credentials that have them.",
-            )
-        decisions = local_decisions(iam_policies.sources, actions, str(pool))
-        return Simulation(principal, pool, "local", decisions, iam_policies, reason)
-    found = call.decisions
-    missing = [a for a in REQUIRED_ACTIONS if a not in found]
-    if missing:
-        raise FactUnavailable(
-            Status.ERROR,
-            f"iam:SimulatePrincipalPolicy returned no result for {', '.join(missing)}",
-            "Run again; if it persists, run with -v and report it.",
-        )
-    return Simulation(principal, pool, "simulation", found, iam_policies)

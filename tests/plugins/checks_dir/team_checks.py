@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from cognito_doctor.envfiles import UM_ENV, EnvFile
-from cognito_doctor.facts import CheckContext
-from cognito_doctor.model import Outcome, failed, passed
-from cognito_doctor.registry import check, fact
+from cognito_doctor.engine.model import Outcome, failed, passed
+from cognito_doctor.engine.registry import check, fact
+from cognito_doctor.facts.core import CheckContext
+from cognito_doctor.platform.envfiles import UM_ENV, EnvFile
 
 
 @fact("team_log_level", needs=["um_env"])

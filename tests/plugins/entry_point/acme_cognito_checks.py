@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from cognito_doctor.envfiles import AUTH_ENV, EnvFile
-from cognito_doctor.model import Outcome, passed, warned
-from cognito_doctor.registry import check
+from cognito_doctor.engine.model import Outcome, passed, warned
+from cognito_doctor.engine.registry import check
+from cognito_doctor.platform.envfiles import AUTH_ENV, EnvFile
 
 
 @check(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from cognito_doctor.envfiles import EnvFile
-from cognito_doctor.model import Outcome, failed
-from cognito_doctor.registry import check
+from cognito_doctor.engine.model import Outcome, failed
+from cognito_doctor.engine.registry import check
+from cognito_doctor.platform.envfiles import EnvFile
 
 
 def _leak(label: str, secret: str, holder: Any) -> Outcome:

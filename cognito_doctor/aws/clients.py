@@ -1,0 +1,343 @@
+"""The only module that imports botocore: sessions for the two identities, shared clients, and
+plain-words explanations of botocore errors.
+
+Import this module lazily (from inside fact providers), so that `--offline` and `--help`
+never pay for importing botocore. boto3 is not used: its sessions only wrap botocore's, and
+importing it costs start-up time that every run would pay.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import botocore.config
+import botocore.exceptions
+import botocore.session
+from botocore.client import BaseClient
+from botocore.model import ServiceModel
+
+from cognito_doctor.platform.settings import RunConfig
+
+if TYPE_CHECKING:
+    from cognito_doctor.facts.core import SharedClients
+
+ACCESS_DENIED = frozenset(
+    {
+        "AccessDenied",
+        "AccessDeniedException",
+        "UnauthorizedOperation",
+        "UnauthorizedException",
+        # A 403 whose body botocore could not parse (some proxies and emulators send one).
+        "403",
+    }
+)
+EXPIRED = frozenset({"ExpiredToken", "ExpiredTokenException", "RequestExpired"})
+UNKNOWN_KEY = frozenset({"InvalidClientTokenId", "UnrecognizedClientException"})
+BAD_SIGNATURE = frozenset({"SignatureDoesNotMatch", "InvalidSignatureException"})
+THROTTLED = frozenset(
+    {"Throttling", "ThrottlingException", "TooManyRequestsException", "RequestLimitExceeded"}
+)
+
+
+@dataclass(frozen=True)
+class ServiceKeys:
+    """The static keys from services/user-management/.env (held in memory, never shown)."""
+
+    access_key_id: str
+    secret_access_key: str
+    session_token: str | None = None
+
+    def __repr__(self) -> str:  # keeps secrets out of tracebacks and debug output
+        return f"ServiceKeys(access_key_id='…{self.access_key_id[-4:]}')"
+
+
+_loader_lock = threading.Lock()
+_shared_loader: Any = None
+
+
+def _botocore_session(profile: str | None = None) -> botocore.session.Session:
+    """A new botocore session that shares one data loader with every other in this process.
+
+    Sessions are per identity, but the service models they load are the same: sharing the
+    loader's cache saves parsing them again for every identity and every environment of a run.
+    """
+    global _shared_loader
+    session = botocore.session.Session(profile=profile)
+    with _loader_lock:
+        if _shared_loader is None:
+            _shared_loader = session.get_component("data_loader")
+        else:
+            session.register_component("data_loader", _shared_loader)
+    return session
+
+
+_models: dict[str, ServiceModel] = {}
+
+
+def service_model(service: str) -> ServiceModel:
+    """botocore's model of `service` (a ServiceModel), from the loader every client shares:
+    the clients have parsed it already, so this costs no second parse."""
+    with _loader_lock:
+        model = _models.get(service)
+    if model is None:
+        model = _botocore_session().get_service_model(service)
+        with _loader_lock:
+            model = _models.setdefault(service, model)
+    return model
+
+
+class _Clients:
+    """The sessions and clients of one run (or of every environment of one command line run).
+
+    One botocore session per operator profile, and the service's keys given to their client
+    itself: a session costs about 15 ms to create and resolves the credential chain once.
+    Clients are created one at a time (sessions are not thread-safe, and two creations at once
+    would only parse the same models twice under the GIL); once created, a client is shared
+    by every thread.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()  # guards the dicts
+        self._creating = threading.Lock()  # one creation at a time
+        self._clients: dict[Hashable, BaseClient] = {}
+        self._sessions: dict[str | None, botocore.session.Session] = {}
+
+    def session(self, profile: str | None) -> botocore.session.Session:
+        """The session of `profile` (None: the standard chain); call while creating."""
+        if profile not in self._sessions:
+            self._sessions[profile] = _botocore_session(profile)
+        return self._sessions[profile]
+
+    def get(self, key: Hashable, create: Callable[[], BaseClient]) -> BaseClient:
+        with self._lock:
+            client = self._clients.get(key)
+        if client is not None:
+            return client
+        with self._creating:
+            with self._lock:
+                client = self._clients.get(key)
+            if client is None:
+                client = create()
+                with self._lock:
+                    self._clients[key] = client
+        return client
+
+
+class AwsAccess:
+    """Clients for the operator (standard chain or --profile) and for the service's keys.
+
+    botocore sessions are not thread-safe but clients are: each client is created once and
+    then shared by every fact provider thread. With `shared` (one per command line run), the
+    environments of a multi-environment run share the sessions and the clients they have in
+    common, e.g. the operator's.
+    """
+
+    def __init__(self, config: RunConfig, shared: SharedClients | None = None) -> None:
+        self._config = config
+        self._clients: _Clients = _shared_store(shared) if shared is not None else _Clients()
+        self._botocore_config = botocore.config.Config(
+            connect_timeout=config.connect_timeout,
+            read_timeout=config.read_timeout,
+            retries={"mode": "standard", "total_max_attempts": config.max_attempts},
+            user_agent_extra="cognito-doctor",
+        )
+
+    @property
+    def endpoint_url(self) -> str | None:
+        return self._config.endpoint_url
+
+    def _key(self, identity: Hashable, service: str, region: str) -> Hashable:
+        config = self._config
+        return (
+            identity,
+            service,
+            region,
+            config.endpoint_url,
+            config.connect_timeout,
+            config.read_timeout,
+            config.max_attempts,
+        )
+
+    def operator(self, service: str, region: str) -> Any:
+        """A client with the operator's credentials (the standard chain or --profile)."""
+        profile = self._config.profile
+
+        def create() -> BaseClient:
+            return self._make(self._clients.session(profile), service, region)
+
+        return self._clients.get(self._key(("operator", profile), service, region), create)
+
+    def service(self, service: str, region: str, keys: ServiceKeys) -> Any:
+        """A client with the keys the service itself uses."""
+
+        def create() -> BaseClient:
+            return self._make(self._clients.session(None), service, region, keys)
+
+        return self._clients.get(self._key(("service", keys), service, region), create)
+
+    def _make(
+        self,
+        session: botocore.session.Session,
+        service: str,
+        region: str,
+        keys: ServiceKeys | None = None,
+    ) -> BaseClient:
+        client: BaseClient = session.create_client(
+            service,
+            region_name=region,
+            endpoint_url=self._config.endpoint_url,
+            config=self._botocore_config,
+            # None: the session's credentials (the operator's chain or profile).
+            aws_access_key_id=keys.access_key_id if keys else None,
+            aws_secret_access_key=keys.secret_access_key if keys else None,
+            aws_session_token=keys.session_token if keys else None,
+        )
+        # Load the service's paginator config now, under the creation lock: botocore loads it
+        # on a client's first get_paginator, and threads paginating at once on a new client
+        # would each load it (and list botocore's ~400 model directories) again.
+        operation = next(iter(client.meta.method_to_api_mapping), None)
+        if operation is not None:
+            client.can_paginate(operation)
+        return client
+
+
+def _shared_store(shared: SharedClients) -> _Clients:
+    with shared.lock:
+        if not isinstance(shared.store, _Clients):
+            shared.store = _Clients()
+        return shared.store
+
+
+def error_code(exc: BaseException) -> str | None:
+    """The AWS error code of a ClientError, else None."""
+    if isinstance(exc, botocore.exceptions.ClientError):
+        code = exc.response.get("Error", {}).get("Code")
+        return str(code) if code else None
+    return None
+
+
+def error_message(exc: BaseException) -> str:
+    if isinstance(exc, botocore.exceptions.ClientError):
+        return str(exc.response.get("Error", {}).get("Message", "")).strip()
+    return str(exc)
+
+
+def explain(exc: BaseException, *, action: str, who: str = "the operator") -> tuple[str, str]:
+    """(message, fix) in words a person can act on, for an exception from `action`.
+
+    `action` is the IAM action name, e.g. `cognito-idp:DescribeUserPool`; `who` names the
+    identity that made the call.
+    """
+    code = error_code(exc)
+    if code in ACCESS_DENIED:
+        return (
+            f"{who} may not call {action} ({code})",
+            f"Grant {who} the IAM permission {action} (read-only), or run cognito-doctor "
+            "with credentials that have it (--profile NAME).",
+        )
+    if code in EXPIRED:
+        return (
+            f"{who}'s AWS credentials have expired ({code}) while calling {action}",
+            "Refresh the credentials (e.g. `aws sso login`, or new temporary keys) and run again.",
+        )
+    if code in UNKNOWN_KEY:
+        return (
+            f"AWS does not know {who}'s access key ({code}) while calling {action}",
+            "Check AWS_ACCESS_KEY_ID or the profile: the key may be deleted, deactivated "
+            "or mistyped.",
+        )
+    if code in BAD_SIGNATURE:
+        return (
+            f"{who}'s secret key does not match its access key ({code}) while calling {action}",
+            "Copy the secret access key that belongs to this access key id again.",
+        )
+    if code in THROTTLED:
+        return (
+            f"AWS throttled {action} ({code}){_after_retries(exc)}",
+            "Wait a minute and run again; if it persists, look for another tool hammering the API.",
+        )
+    status = http_status(exc)
+    if status is not None and status >= 500:
+        return (
+            f"{action} failed: AWS answered HTTP {status} ({code}: {error_message(exc)})"
+            f"{_after_retries(exc)}, an error on AWS's side or in a proxy in between",
+            "Run again in a few minutes; if it persists, check the AWS Health Dashboard for "
+            "this service and region, and any proxy or --endpoint-url in between.",
+        )
+    if isinstance(exc, botocore.exceptions.NoCredentialsError):
+        return (
+            f"no AWS credentials found for {who} (needed for {action})",
+            "Configure credentials (AWS_PROFILE, `aws configure`, `aws sso login`) or pass "
+            "--profile NAME; for offline env checks only, pass --offline.",
+        )
+    if isinstance(exc, botocore.exceptions.ProfileNotFound):
+        return (
+            str(exc),
+            "Pass a profile that exists in ~/.aws/config (`aws configure list-profiles`).",
+        )
+    endpoint = _endpoint_of(exc)
+    if isinstance(exc, botocore.exceptions.ReadTimeoutError):
+        return (
+            f"{action}: the endpoint{endpoint} did not answer within the read timeout, even "
+            "after retrying",
+            "Check the network, a proxy or VPN in between, and --endpoint-url, then run again.",
+        )
+    if isinstance(exc, botocore.exceptions.ConnectionClosedError):
+        return (
+            f"{action}: the connection to the endpoint{endpoint} was reset or closed before "
+            "an answer came, even after retrying",
+            "Check the network, a proxy or VPN in between, and --endpoint-url, then run again.",
+        )
+    if isinstance(
+        exc, botocore.exceptions.EndpointConnectionError | botocore.exceptions.ConnectionError
+    ):
+        return (
+            f"{action}: cannot connect to the endpoint{endpoint}: nothing answered there, "
+            "even after retrying",
+            "Check the network, the region and --endpoint-url (is the server running?), then "
+            "run again.",
+        )
+    if isinstance(exc, botocore.exceptions.HTTPClientError):
+        return (
+            f"{action}: the HTTP connection to the endpoint{endpoint} failed ({exc})",
+            "Check the network, a proxy or VPN in between, and --endpoint-url, then run again.",
+        )
+    if isinstance(exc, botocore.exceptions.ClientError):
+        return (
+            f"{action} failed: {code}: {error_message(exc)}",
+            "Run again (a passing fault clears); if it persists, check the credentials, the "
+            "region and --endpoint-url against the AWS error above.",
+        )
+    if isinstance(exc, botocore.exceptions.BotoCoreError):
+        return (f"{action} failed: {exc}", "Check the AWS configuration and run again.")
+    return (f"{action} failed: {type(exc).__name__}: {exc}", "")
+
+
+def http_status(exc: BaseException) -> int | None:
+    """The HTTP status of a ClientError's response, else None."""
+    if isinstance(exc, botocore.exceptions.ClientError):
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        return status if isinstance(status, int) else None
+    return None
+
+
+def _after_retries(exc: BaseException) -> str:
+    if isinstance(exc, botocore.exceptions.ClientError):
+        retries = exc.response.get("ResponseMetadata", {}).get("RetryAttempts")
+        if isinstance(retries, int) and retries > 0:
+            return f" on all {retries + 1} attempts"
+    return " even after retrying"
+
+
+def _endpoint_of(exc: BaseException) -> str:
+    """' (URL)' for a botocore connection error that names its endpoint, else ''."""
+    url = getattr(exc, "kwargs", {}).get("endpoint_url")
+    return f" ({url})" if url else ""
+
+
+def is_aws_error(exc: BaseException) -> bool:
+    """Whether `exc` comes from talking to AWS (and so should become an `error` result)."""
+    return isinstance(exc, botocore.exceptions.BotoCoreError | botocore.exceptions.ClientError)

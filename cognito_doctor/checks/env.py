@@ -1,0 +1,496 @@
+"""Checks of the two services' `.env` files. All offline: they read files and nothing else."""
+
+from __future__ import annotations
+
+import re
+
+from cognito_doctor.engine.model import Location, Outcome, failed, passed, skipped, warned
+from cognito_doctor.engine.registry import check
+from cognito_doctor.facts.core import POOL_ID_PATTERN, CheckContext, EnvFiles
+from cognito_doctor.platform.envfiles import EnvFile
+from cognito_doctor.platform.regions import expected_issuer, is_region
+
+RUNBOOK_EXAMPLE_POOL_ID = "eu-west-2_AbCdEf123"
+CLIENT_ID_PATTERN = re.compile(r"^[\w+]{1,128}$")
+# "x{6,}", not "xxx": a real key id, secret or client id may well contain three x's.
+PLACEHOLDER_PATTERN = re.compile(r"[<>…]|\.\.\.|changeme|your[-_]|^x+$|x{6,}", re.IGNORECASE)
+ACCESS_KEY_PATTERN = re.compile(r"^(AKIA|ASIA)[A-Z0-9]+$")
+
+
+def _key_hint(key_id: str) -> str:
+    return f"…{key_id[-4:]}" if len(key_id) > 4 else "…"
+
+
+@check(
+    "env.files",
+    title="Both .env files exist and parse",
+    severity="error",
+    needs=["env_files"],
+)
+def env_files_parse(env_files: EnvFiles) -> Outcome:
+    """
+    ## What it checks
+    That `services/user-management/.env` and `services/auth/.env` exist under `--root`, are
+    text, and parse as `.env` files (the dialect python-dotenv reads: `export`, quotes,
+    comments, CRLF, a BOM). Every line that does not parse is named as `file:line`. A key
+    assigned twice is a warning: the last assignment wins.
+
+    ## Why it matters
+    A line the loader cannot parse is silently dropped, so a setting you can see in the file
+    is not the one the service runs with. A duplicated key is worse: the earlier value looks
+    right in review while the later one is in force.
+
+    ## How to fix
+    Create the missing file from the runbook's step 3 (or the service's `.env.example`), and
+    rewrite each named line as `KEY=value`, quoting values that contain spaces or `#`.
+    Delete all but one assignment of a duplicated key.
+    """
+    problems = [env for env in env_files if not env.usable]
+    if problems:
+        first = problems[0]
+        return failed(
+            "; ".join(str(env.problem) for env in problems),
+            f"Create {first.label} with the settings from the runbook's step 3 "
+            "(start from the service's .env.example).",
+            location=Location(first.label),
+            files={env.label: env.problem for env in problems},
+        )
+    malformed = [f"{env.label}:{line}" for env in env_files for line in env.malformed_lines]
+    if malformed:
+        first_env = next(env for env in env_files if env.malformed_lines)
+        return failed(
+            f"{len(malformed)} line(s) don't parse and are ignored by the loader: "
+            + ", ".join(malformed),
+            "Rewrite each named line as KEY=value (quote values with spaces or '#', close "
+            "every quote); lines starting with '#' are comments.",
+            location=Location(first_env.label, first_env.malformed_lines[0]),
+            malformed=malformed,
+        )
+    duplicates = {
+        f"{env.label}: {key}": lines for env in env_files for key, lines in env.duplicates().items()
+    }
+    if duplicates:
+        described = "; ".join(
+            f"{where} on lines {', '.join(map(str, lines))} (line {lines[-1]} wins)"
+            for where, lines in duplicates.items()
+        )
+        first_env = next(env for env in env_files if env.duplicates())
+        first_key, first_lines = next(iter(first_env.duplicates().items()))
+        return warned(
+            f"keys set more than once: {described}",
+            f"Keep one assignment of each key; the loader uses the last one ({first_key} "
+            f"on line {first_lines[-1]}).",
+            location=Location(first_env.label, first_lines[0]),
+            duplicates=duplicates,
+        )
+    return passed(
+        f"both files parse ({env_files.um.label}: {len(env_files.um.entries)} keys, "
+        f"{env_files.auth.label}: {len(env_files.auth.entries)} keys)",
+        keys={env.label: sorted({e.key for e in env.entries}) for env in env_files},
+    )
+
+
+@check(
+    "env.provider",
+    title="user-management uses the real Cognito provider",
+    severity="error",
+    needs=["um_env"],
+)
+def provider_is_cognito(um_env: EnvFile) -> Outcome:
+    """
+    ## What it checks
+    That `COGNITO_PROVIDER=cognito` in `services/user-management/.env`.
+
+    ## Why it matters
+    The service ships with `COGNITO_PROVIDER=mock` so local development needs no AWS account.
+    The mock never calls AdminCreateUser: promoting a user "succeeds", the log says
+    `[MOCK] Created user mock-<uuid>`, and no invitation email is ever sent.
+
+    ## How to fix
+    Set `COGNITO_PROVIDER=cognito` in `services/user-management/.env` and restart the service.
+    """
+    value = um_env.get("COGNITO_PROVIDER")
+    fix = f"Set COGNITO_PROVIDER=cognito in {um_env.label} and restart user-management."
+    if value == "cognito":
+        return passed("COGNITO_PROVIDER=cognito", location=str(um_env.location("COGNITO_PROVIDER")))
+    if value is None:
+        return failed(
+            "COGNITO_PROVIDER is not set, so the service uses its default, the mock provider: "
+            "AdminCreateUser is never called and no invitation email is sent",
+            fix,
+            location=um_env.location(),
+        )
+    if value.lower() == "mock":
+        return failed(
+            "COGNITO_PROVIDER=mock: mock mode never calls AdminCreateUser, so no invitation "
+            "email is sent (the log shows '[MOCK] Created user mock-…')",
+            fix,
+            location=um_env.location("COGNITO_PROVIDER"),
+        )
+    return failed(
+        f"COGNITO_PROVIDER={value!r} is neither 'cognito' nor 'mock'",
+        fix,
+        location=um_env.location("COGNITO_PROVIDER"),
+    )
+
+
+def _usable_files(env_files: EnvFiles) -> list[EnvFile]:
+    return [env for env in env_files if env.usable]
+
+
+@check(
+    "env.pool-id",
+    title="COGNITO_USER_POOL_ID is set, identical and well-formed",
+    severity="error",
+    needs=["env_files"],
+)
+def pool_id_consistent(env_files: EnvFiles) -> Outcome:
+    """
+    ## What it checks
+    That `COGNITO_USER_POOL_ID` is set in both `.env` files, to the same value, in the form
+    AWS uses (`<region>_<id>`, botocore's pattern `[\\w-]+_[0-9a-zA-Z]+`) with a real region
+    as its prefix, and that it is not the runbook's example `eu-west-2_AbCdEf123`.
+
+    ## Why it matters
+    user-management creates users in the pool it names; services/auth accepts tokens only
+    from the pool it names. Two different ids mean invited users can never sign in to the
+    services that check tokens, and a placeholder means every Cognito call fails.
+
+    ## How to fix
+    Copy the User Pool ID from the Cognito console (User pools → your pool → overview, top)
+    into both files.
+    """
+    files = _usable_files(env_files)
+    if not files:
+        return skipped("neither .env file is readable (see env.files)")
+    fix = (
+        "Copy the User Pool ID from Cognito → User pools → your pool (overview, top) into "
+        f"COGNITO_USER_POOL_ID in {' and '.join(env.label for env in files)}."
+    )
+    for env in files:
+        if env.get("COGNITO_USER_POOL_ID") is None:
+            return failed(
+                f"COGNITO_USER_POOL_ID is not set in {env.label}",
+                fix,
+                location=env.location("COGNITO_USER_POOL_ID"),
+            )
+    values = {env.label: str(env.get("COGNITO_USER_POOL_ID")) for env in files}
+    if len(set(values.values())) > 1:
+        return failed(
+            "COGNITO_USER_POOL_ID differs: "
+            + ", ".join(f"{label} has {value}" for label, value in values.items()),
+            "Use the same pool id in both files: " + fix,
+            location=files[-1].location("COGNITO_USER_POOL_ID"),
+            values=values,
+        )
+    env = files[0]
+    pool_id = values[env.label]
+    where = env.location("COGNITO_USER_POOL_ID")
+    if pool_id == RUNBOOK_EXAMPLE_POOL_ID:
+        return failed(
+            f"COGNITO_USER_POOL_ID is the runbook's example value {pool_id}, not a real pool",
+            fix,
+            location=where,
+        )
+    if not POOL_ID_PATTERN.match(pool_id) or len(pool_id) > 55:
+        return failed(
+            f"COGNITO_USER_POOL_ID {pool_id!r} is not a pool id (they look like eu-west-2_AbC123)",
+            fix,
+            location=where,
+        )
+    prefix = pool_id.split("_")[0]
+    if not is_region(prefix):
+        return failed(
+            f"COGNITO_USER_POOL_ID {pool_id!r} starts with {prefix!r}, which is not an AWS region",
+            fix,
+            location=where,
+        )
+    return passed(f"COGNITO_USER_POOL_ID={pool_id} in {len(files)} file(s)", user_pool_id=pool_id)
+
+
+@check(
+    "env.region",
+    title="COGNITO_REGION is set, identical and matches the pool",
+    severity="error",
+    needs=["env_files"],
+)
+def region_consistent(env_files: EnvFiles, ctx: CheckContext) -> Outcome:
+    """
+    ## What it checks
+    That `COGNITO_REGION` is set in both `.env` files, to the same real AWS region, and that it
+    equals the region prefix of `COGNITO_USER_POOL_ID` (a pool id starts with its region) and,
+    when a config file sets the environment's `region`, that region.
+
+    ## Why it matters
+    The SDK looks for the pool in `COGNITO_REGION`: a pool id from another region gives
+    ResourceNotFoundException on every call, and services/auth derives the token issuer from
+    the region, so a mismatch rejects every token.
+
+    ## How to fix
+    Set `COGNITO_REGION` in both files to the pool id's prefix (for `eu-west-2_AbC123`, that
+    is `eu-west-2`).
+    """
+    files = _usable_files(env_files)
+    if not files:
+        return skipped("neither .env file is readable (see env.files)")
+    pool_id = next(
+        (e.get("COGNITO_USER_POOL_ID") for e in files if e.get("COGNITO_USER_POOL_ID")), None
+    )
+    pool_region = pool_id.split("_")[0] if pool_id and "_" in pool_id else None
+    suggestion = pool_region if pool_region and is_region(pool_region) else "<the pool's region>"
+    fix = f"Set COGNITO_REGION={suggestion} in {' and '.join(env.label for env in files)}."
+    for env in files:
+        if env.get("COGNITO_REGION") is None:
+            return failed(
+                f"COGNITO_REGION is not set in {env.label}",
+                fix,
+                location=env.location("COGNITO_REGION"),
+            )
+    values = {env.label: str(env.get("COGNITO_REGION")) for env in files}
+    if len(set(values.values())) > 1:
+        return failed(
+            "COGNITO_REGION differs: "
+            + ", ".join(f"{label} has {value}" for label, value in values.items()),
+            fix,
+            location=files[-1].location("COGNITO_REGION"),
+            values=values,
+        )
+    region = values[files[0].label]
+    where = files[0].location("COGNITO_REGION")
+    if not is_region(region):
+        return failed(f"COGNITO_REGION={region!r} is not an AWS region", fix, location=where)
+    if pool_region is not None and pool_region != region:
+        return failed(
+            f"COGNITO_REGION={region} but the pool id {pool_id} is in {pool_region}",
+            fix,
+            location=where,
+        )
+    expected = ctx.config.expect.region
+    if expected is not None and expected != region:
+        return failed(
+            f"COGNITO_REGION={region}, but the config file expects {expected} for "
+            f"{ctx.config.name}",
+            f"Point {ctx.config.name}'s .env files at its pool in {expected}, or correct the "
+            "environment's `region` in the config file.",
+            location=where,
+        )
+    return passed(f"COGNITO_REGION={region}", region=region)
+
+
+@check(
+    "env.issuer",
+    title="COGNITO_ISSUER, if set, is the pool's exact issuer",
+    severity="error",
+    needs=["auth_env"],
+)
+def issuer_override(auth_env: EnvFile) -> Outcome:
+    """
+    ## What it checks
+    If `COGNITO_ISSUER` is set in `services/auth/.env`, that it equals exactly
+    `https://cognito-idp.<region>.amazonaws.com/<poolId>`, built from the same file's
+    `COGNITO_REGION` and `COGNITO_USER_POOL_ID`, with no trailing slash. Unset is fine:
+    services/auth then derives that value itself.
+
+    ## Why it matters
+    services/auth compares a token's `iss` claim with this string character for character.
+    A trailing slash, `http://`, or another pool's id rejects every token Cognito mints.
+
+    ## How to fix
+    Delete the `COGNITO_ISSUER` line (the derived value is right), or set it to the exact value
+    this check prints.
+    """
+    pool_id, region = auth_env.get("COGNITO_USER_POOL_ID"), auth_env.get("COGNITO_REGION")
+    issuer = auth_env.get("COGNITO_ISSUER")
+    if not pool_id or not region or not POOL_ID_PATTERN.match(pool_id) or not is_region(region):
+        if issuer is None:
+            return passed("COGNITO_ISSUER is not set (derived from pool id and region)")
+        return skipped("cannot work out the expected issuer: see env.pool-id and env.region")
+    expected = expected_issuer(region, pool_id)
+    if issuer is None:
+        return passed(
+            f"COGNITO_ISSUER is not set; services/auth derives {expected}", issuer=expected
+        )
+    if issuer == expected:
+        return passed(f"COGNITO_ISSUER={issuer}", issuer=issuer)
+    difference = (
+        "it has a trailing slash" if issuer.rstrip("/") == expected else f"it should be {expected}"
+    )
+    return failed(
+        f"COGNITO_ISSUER={issuer!r} will reject every token: {difference}",
+        f"In {auth_env.label}, set COGNITO_ISSUER={expected} (or delete the line to derive it).",
+        location=auth_env.location("COGNITO_ISSUER"),
+        expected=expected,
+        actual=issuer,
+    )
+
+
+@check(
+    "env.app-client-id",
+    title="COGNITO_APP_CLIENT_ID is a real client id",
+    severity="error",
+    needs=["auth_env"],
+)
+def app_client_id_shape(auth_env: EnvFile) -> Outcome:
+    """
+    ## What it checks
+    That `COGNITO_APP_CLIENT_ID` in `services/auth/.env` looks like a Cognito app client id
+    (`[\\w+]{1,128}`) and is not a placeholder such as `<app-client-id-from-step-1.9>`. Unset
+    is a warning: only the token-exchange grant needs it.
+
+    ## Why it matters
+    services/auth checks that a token's `aud` (ID token) or `client_id` (access token) equals
+    this value. A placeholder or a typo rejects every token, with an error that only says the
+    audience is wrong.
+
+    ## How to fix
+    Copy the id from Cognito → User pools → your pool → App integration → App clients and
+    analytics (the `clinical-platform` client) into `COGNITO_APP_CLIENT_ID`, then restart auth.
+    """
+    fix = (
+        "Copy the App client ID from Cognito → User pools → your pool → App integration → "
+        f"App clients into COGNITO_APP_CLIENT_ID in {auth_env.label}, then restart auth."
+    )
+    value = auth_env.get("COGNITO_APP_CLIENT_ID")
+    if value is None:
+        return warned(
+            f"COGNITO_APP_CLIENT_ID is not set in {auth_env.label}; only the token-exchange grant "
+            "needs it, and tokens will be rejected if you use that grant",
+            fix,
+            location=auth_env.location("COGNITO_APP_CLIENT_ID"),
+        )
+    where = auth_env.location("COGNITO_APP_CLIENT_ID")
+    if PLACEHOLDER_PATTERN.search(value) or "client-id" in value.lower():
+        return failed(f"COGNITO_APP_CLIENT_ID={value!r} is a placeholder", fix, location=where)
+    if not CLIENT_ID_PATTERN.match(value):
+        return failed(
+            f"COGNITO_APP_CLIENT_ID={value!r} is not a client id (letters, digits, '_' and '+', "
+            "at most 128)",
+            fix,
+            location=where,
+        )
+    return passed(f"COGNITO_APP_CLIENT_ID={value}", app_client_id=value)
+
+
+@check(
+    "env.aws-credentials",
+    title="The service's AWS keys fit the environment",
+    severity="error",
+    needs=["um_env"],
+)
+def aws_credentials_shape(um_env: EnvFile, ctx: CheckContext) -> Outcome:
+    """
+    ## What it checks
+    dev: that `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY` are both set in
+    `services/user-management/.env`, shaped like AWS keys (an `AKIA` or `ASIA` prefix; a key id
+    of other than 20 characters or a secret of other than 40 is a warning), not the runbook's
+    placeholders (`AKIA…`, `…`), and that a temporary `ASIA` key comes with
+    `AWS_SESSION_TOKEN`. prod: that there are no static keys at all. Secrets are never shown:
+    at most the key id's last four characters.
+
+    ## Why it matters
+    Missing or placeholder keys make the first promote fail with a 500
+    (NotAuthorizedException / UnrecognizedClientException). Temporary keys without their
+    session token are rejected. In prod, long-lived keys in a file are a liability: the
+    runbook attaches the policy to the execution role instead.
+
+    ## How to fix
+    dev: create an access key for the IAM user `clinical-platform-user-mgmt-dev` (IAM → Users
+    → the user → Security credentials → Create access key) and paste both halves. prod: delete
+    the keys from the file and attach the policy to the ECS/EC2/EKS execution role.
+    """
+    key_id = um_env.get("AWS_ACCESS_KEY_ID")
+    secret = um_env.get("AWS_SECRET_ACCESS_KEY")
+    token = um_env.get("AWS_SESSION_TOKEN")
+    if ctx.prod:
+        if key_id or secret:
+            key = "AWS_ACCESS_KEY_ID" if key_id else "AWS_SECRET_ACCESS_KEY"
+            return failed(
+                f"static AWS keys are set in {um_env.label} for prod"
+                + (f" (key id {_key_hint(key_id)})" if key_id else ""),
+                f"Delete AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN from "
+                f"{um_env.label} and attach the clinical-platform-user-mgmt policy to the "
+                "service's ECS/EC2/EKS execution role; the SDK's default chain picks the role up.",
+                location=um_env.location(key),
+            )
+        return passed("no static keys: the SDK uses the execution role (prod)")
+    fix = (
+        "In IAM → Users → clinical-platform-user-mgmt-dev → Security credentials → Create "
+        f"access key, then paste AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY into {um_env.label} "
+        "and restart user-management."
+    )
+    missing = [
+        k for k, v in (("AWS_ACCESS_KEY_ID", key_id), ("AWS_SECRET_ACCESS_KEY", secret)) if not v
+    ]
+    if missing:
+        return failed(
+            f"{' and '.join(missing)} not set in {um_env.label}: every Cognito call will fail",
+            fix,
+            location=um_env.location(missing[0]),
+        )
+    assert key_id is not None and secret is not None
+    placeholders = [
+        name
+        for name, value in (
+            ("AWS_ACCESS_KEY_ID", key_id),
+            ("AWS_SECRET_ACCESS_KEY", secret),
+            ("AWS_SESSION_TOKEN", token),
+        )
+        if value and PLACEHOLDER_PATTERN.search(value)
+    ]
+    if placeholders:
+        if placeholders == ["AWS_SESSION_TOKEN"]:
+            fix = (
+                f"Delete the AWS_SESSION_TOKEN line from {um_env.label} (a long-term AKIA key "
+                "needs none), or paste the session token that came with the temporary keys."
+            )
+        return failed(
+            f"{' and '.join(placeholders)} {'is' if len(placeholders) == 1 else 'are'} still "
+            "the runbook's placeholder",
+            fix,
+            location=um_env.location(placeholders[0]),
+        )
+    # AWS's documentation keys (AKIAIOSFODNN7EXAMPLE, wJalr…EXAMPLEKEY) get pasted from docs.
+    examples = [
+        name
+        for name, value, tail in (
+            ("AWS_ACCESS_KEY_ID", key_id, "EXAMPLE"),
+            ("AWS_SECRET_ACCESS_KEY", secret, "EXAMPLEKEY"),
+        )
+        if value.endswith(tail)
+    ]
+    if examples:
+        return failed(
+            f"{' and '.join(examples)} {'is' if len(examples) == 1 else 'are'} AWS's "
+            "documentation example, not a real key",
+            fix,
+            location=um_env.location(examples[0]),
+        )
+    if not ACCESS_KEY_PATTERN.match(key_id):
+        return failed(
+            f"AWS_ACCESS_KEY_ID ({_key_hint(key_id)}) is not an access key id: they start with "
+            "AKIA (long-term) or ASIA (temporary)",
+            fix,
+            location=um_env.location("AWS_ACCESS_KEY_ID"),
+        )
+    if key_id.startswith("ASIA") and not token:
+        return failed(
+            f"AWS_ACCESS_KEY_ID ({_key_hint(key_id)}) is a temporary key (ASIA…) but "
+            "AWS_SESSION_TOKEN is not set, so AWS rejects it",
+            f"Add the AWS_SESSION_TOKEN that came with these keys to {um_env.label}, or use a "
+            "long-term AKIA key of the IAM user.",
+            location=um_env.location("AWS_ACCESS_KEY_ID"),
+        )
+    odd = []
+    if len(key_id) != 20:
+        odd.append(f"the key id has {len(key_id)} characters (AWS's have 20)")
+    if len(secret) != 40:
+        odd.append(f"the secret has {len(secret)} characters (AWS's have 40)")
+    if odd:
+        return warned(
+            f"AWS keys look truncated or padded: {'; '.join(odd)}",
+            "Copy both values again from the access key's creation page (or create a new key).",
+            location=um_env.location("AWS_ACCESS_KEY_ID"),
+            key_id=_key_hint(key_id),
+        )
+    kind = "temporary (with session token)" if key_id.startswith("ASIA") else "long-term"
+    return passed(f"AWS keys set: {kind}, key id {_key_hint(key_id)}", key_id=_key_hint(key_id))

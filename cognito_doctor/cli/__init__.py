@@ -1,0 +1,354 @@
+"""The command line. It only parses options into a RunConfig and hands over: no AWS and no
+file reading happen here, and nothing here imports boto3."""
+
+from __future__ import annotations
+
+import difflib
+import io
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from cognito_doctor import __version__
+from cognito_doctor.cli.common import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    environment_names,
+    fail_usage,
+    load_checks,
+    load_file_config,
+)
+from cognito_doctor.engine.model import DOC_HEADINGS, Report, Severity
+from cognito_doctor.output import OutputFormat, render
+from cognito_doctor.output.terminal import render_options, to_ascii
+from cognito_doctor.platform.settings import RunConfig
+
+_EPILOG = """\b
+Exit codes: 0 no failure or error; 1 at least one check failed or errored;
+2 usage or configuration error."""
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=_EPILOG)
+@click.version_option(__version__, prog_name="cognito-doctor")
+def main() -> None:
+    """Check that a Cognito user pool and the services using it are wired up right.
+
+    Run `cognito-doctor check` in the platform repository's root. Every failure comes with
+    the exact change that fixes it. `cognito-doctor demo` shows it working without AWS.
+    """
+    # A terminal that can't show a character gets '?', never a UnicodeEncodeError traceback.
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="replace")
+
+
+@main.command(epilog=_EPILOG)
+@click.option(
+    "--root",
+    type=click.Path(exists=True, file_okay=False, readable=True, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="The platform repository (holds services/user-management/.env and services/auth/.env).",
+)
+@click.option(
+    "--env",
+    "environments",
+    multiple=True,
+    metavar="NAME",
+    help="Which environment's rules apply: dev (default) or prod, or one a config file names. "
+    "Repeat to check several in one run.",
+)
+@click.option("--all-envs", is_flag=True, help="Check every environment the config file names.")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Config file (default: cognito-doctor.toml in --root, or [tool.cognito-doctor] in "
+    "its pyproject.toml).",
+)
+@click.option("--profile", help="AWS profile for the operator's describe calls.")
+@click.option("--region", help="Region to look for the pool in (default: COGNITO_REGION).")
+@click.option(
+    "--endpoint-url",
+    envvar="AWS_ENDPOINT_URL",
+    help="Send every AWS call here (e.g. a moto server); also read from AWS_ENDPOINT_URL.",
+)
+@click.option("--offline", is_flag=True, help="Run only the checks that need no network (CI).")
+@click.option(
+    "--only", multiple=True, metavar="GLOB", help="Run only checks matching (e.g. 'pool.*')."
+)
+@click.option("--skip", multiple=True, metavar="GLOB", help="Leave out checks matching GLOB.")
+@click.option(
+    "--checks-dir",
+    multiple=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Also load checks from every .py file in this directory.",
+)
+@click.option(
+    "--principal-arn",
+    metavar="ARN",
+    help="The IAM principal the service runs as (prod: its execution role) for the iam checks.",
+)
+@click.option(
+    "--policy-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A JSON IAM policy to check offline (iam.policy-file), e.g. the one your repo keeps.",
+)
+@click.option(
+    "--probe",
+    is_flag=True,
+    help="Prove the service's permissions for real with its own keys: read-only Admin* calls "
+    "for a username that cannot exist. Changes nothing, but the calls appear in CloudTrail.",
+)
+@click.option(
+    "--format",
+    "output_formats",
+    multiple=True,
+    type=click.Choice([f.value for f in OutputFormat]),
+    help="table (default), json, junit, sarif, github or markdown. Repeat for several.",
+)
+@click.option(
+    "--output",
+    "outputs",
+    multiple=True,
+    metavar="[FORMAT=]FILE",
+    help="Write the report to FILE instead of standard output; with several formats, "
+    "FORMAT=FILE per format (e.g. --output sarif=report.sarif).",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice([Severity.ERROR.value, Severity.WARNING.value]),
+    default=Severity.ERROR.value,
+    show_default=True,
+    help="error: exit 1 on failures and errors; warning: on warnings too.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=60.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Bound the whole run: checks still waiting then report `error` (timed out).",
+)
+# The AWS clients' own limits: hidden, for tests that inject network faults (the defaults, 5 s
+# to connect, 10 s to read, 3 attempts, suit a real network).
+@click.option("--connect-timeout", type=click.FloatRange(min=0.01), default=5.0, hidden=True)
+@click.option("--read-timeout", type=click.FloatRange(min=0.01), default=10.0, hidden=True)
+@click.option("--max-attempts", type=click.IntRange(min=1), default=3, hidden=True)
+@click.option("-v", "--verbose", is_flag=True, help="Show the evidence behind every result.")
+def check(
+    root: Path,
+    environments: tuple[str, ...],
+    all_envs: bool,
+    config_path: Path | None,
+    profile: str | None,
+    region: str | None,
+    endpoint_url: str | None,
+    offline: bool,
+    only: tuple[str, ...],
+    skip: tuple[str, ...],
+    checks_dir: tuple[Path, ...],
+    principal_arn: str | None,
+    policy_file: Path | None,
+    probe: bool,
+    output_formats: tuple[str, ...],
+    outputs: tuple[str, ...],
+    fail_on: str,
+    timeout: float,
+    connect_timeout: float,
+    read_timeout: float,
+    max_attempts: int,
+    verbose: bool,
+) -> None:
+    """Run the checks and report every problem with its fix."""
+    root = root.resolve()
+    registry = load_checks(checks_dir)
+    file_config = load_file_config(config_path, root, registry)
+    names = environment_names(file_config, environments, all_envs)
+    targets = _output_targets(output_formats, outputs)
+    base = RunConfig(
+        root=root,
+        profile=profile,
+        region=region,
+        endpoint_url=endpoint_url or None,
+        offline=offline,
+        only=only,
+        skip=skip,
+        checks_dirs=checks_dir,
+        principal_arn=principal_arn,
+        policy_file=policy_file.resolve() if policy_file else None,
+        probe=probe,
+        timeout=timeout,
+        connect_timeout=connect_timeout,
+        read_timeout=read_timeout,
+        max_attempts=max_attempts,
+    )
+    from cognito_doctor.engine.runner import run_checks, select_checks
+    from cognito_doctor.platform.configfile import run_config_for
+
+    configs = [run_config_for(base, file_config, name) for name in names]
+    if not select_checks(registry, configs[0]):
+        fail_usage(f"no check matches --only {' '.join(only)} / --skip {' '.join(skip)}")
+    if len(configs) == 1:
+        reports = [run_checks(configs[0], registry)]
+    else:
+        from concurrent.futures import ThreadPoolExecutor  # only here: 10 ms at every start
+
+        from cognito_doctor.facts.core import SharedClients
+
+        clients = SharedClients()  # e.g. one operator client per service for every environment
+        with ThreadPoolExecutor(max_workers=len(configs), thread_name_prefix="env") as pool:
+            reports = list(
+                pool.map(lambda config: run_checks(config, registry, clients=clients), configs)
+            )
+    for output_format, output in targets:
+        write_report(reports, output_format, output, verbose)
+    threshold = Severity(fail_on)
+    sys.exit(EXIT_PROBLEMS if any(r.problems(threshold) for r in reports) else EXIT_OK)
+
+
+def _output_targets(
+    formats: tuple[str, ...], outputs: tuple[str, ...]
+) -> list[tuple[OutputFormat, Path | None]]:
+    """Pair each --format with its --output (FORMAT=FILE, or one FILE for one format)."""
+    chosen = [OutputFormat(f) for f in dict.fromkeys(formats)] or [OutputFormat.TABLE]
+    files: dict[OutputFormat, Path] = {}
+    for value in outputs:
+        name, sep, path = value.partition("=")
+        if sep and name in OutputFormat.__members__.values():
+            files[OutputFormat(name)] = Path(path)
+            if OutputFormat(name) not in chosen:
+                chosen.append(OutputFormat(name))
+        elif len(chosen) == 1 and not files:
+            files[chosen[0]] = Path(value)
+        else:
+            fail_usage(
+                f"--output {value}: with several formats, say which one it is for "
+                "(e.g. --output sarif=report.sarif)"
+            )
+    return [(f, files.get(f)) for f in chosen]
+
+
+def write_report(
+    reports: Sequence[Report], output_format: OutputFormat, output: Path | None, verbose: bool
+) -> None:
+    """Render the reports to `output`, or to standard output."""
+    stream = None if output else sys.stdout
+    options = render_options(stream, verbose)
+    text = render(reports, output_format, options)
+    if output is None:
+        click.echo(text if options.unicode else to_ascii(text), nl=False)
+        return
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        fail_usage(f"cannot write {output}: {exc.strerror or exc}")
+
+
+@main.command("list-checks")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice([OutputFormat.TABLE.value, OutputFormat.JSON.value]),
+    default=OutputFormat.TABLE.value,
+    show_default=True,
+)
+@click.option(
+    "--checks-dir", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path)
+)
+def list_checks(output_format: str, checks_dir: tuple[Path, ...]) -> None:
+    """List every check: id, severity, where it applies, and what it checks."""
+    registry = load_checks(checks_dir)
+    if OutputFormat(output_format) is OutputFormat.JSON:
+        entries = [
+            {
+                "id": spec.id,
+                "title": spec.title,
+                "group": spec.group,
+                "severity": spec.severity.value,
+                "environments": [e.value for e in spec.environments],
+                "needs": list(spec.needs),
+                "offline": not registry.needs_network(spec),
+                "origin": spec.origin,
+                "doc": {heading: spec.doc_section(heading) for heading in DOC_HEADINGS},
+            }
+            for spec in registry.checks.values()
+        ]
+        click.echo(json.dumps(entries, indent=2, ensure_ascii=False))
+        return
+    from tabulate import tabulate
+
+    rows = [
+        [
+            spec.id,
+            spec.severity.value,
+            "/".join(e.value for e in spec.environments),
+            "offline" if not registry.needs_network(spec) else "aws",
+            spec.title,
+        ]
+        for spec in registry.checks.values()
+    ]
+    click.echo(
+        tabulate(rows, headers=["id", "severity", "env", "needs", "title"], tablefmt="simple")
+    )
+
+
+@main.command()
+@click.argument("check_id")
+@click.option(
+    "--checks-dir", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path)
+)
+def explain(check_id: str, checks_dir: tuple[Path, ...]) -> None:
+    """Print a check's whole doc: what it checks, why it matters, how to fix it."""
+    registry = load_checks(checks_dir)
+    spec = registry.checks.get(check_id)
+    if spec is None:
+        close = difflib.get_close_matches(check_id, list(registry.checks), n=3)
+        hint = (
+            f" Did you mean {', '.join(close)}?" if close else " See `cognito-doctor list-checks`."
+        )
+        fail_usage(f"no check {check_id!r}.{hint}")
+    environments = ", ".join(e.value for e in spec.environments)
+    click.echo(f"{spec.id}: {spec.title}")
+    click.echo(
+        f"severity {spec.severity.value} · environments {environments} · "
+        f"{'offline' if not registry.needs_network(spec) else 'needs AWS'} · {spec.origin}"
+    )
+    click.echo()
+    click.echo(spec.doc)
+
+
+@main.command()
+def schema() -> None:
+    """Print the JSON Schema of the JSON report."""
+    from cognito_doctor.output.json import report_schema
+
+    click.echo(json.dumps(report_schema(), indent=2))
+
+
+@main.command()
+@click.option("-v", "--verbose", is_flag=True, help="Show the evidence behind every result.")
+def demo(verbose: bool) -> None:
+    """Run the checks against a healthy and a broken setup in a local moto server (no AWS)."""
+    from cognito_doctor.demo.run import run_demo
+    from cognito_doctor.demo.sandbox import DemoExtraMissing
+
+    try:
+        run_demo(verbose=verbose)
+    except DemoExtraMissing as exc:
+        fail_usage(str(exc))
+
+
+# The on-call commands live in their own module; attached here so `--help` lists them.
+from cognito_doctor.cli.oncall import token, triage, user  # noqa: E402
+
+main.add_command(triage)
+main.add_command(token)
+main.add_command(user)
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,509 @@
+"""The on-call commands: `triage`, `token` and `user`.
+
+cognito_doctor.cli attaches them to the main group. Like the rest of the command line they
+only parse options and render; the work is in triage.py, tokens.py and users.py. Exit codes:
+0 nothing wrong found (or a diagnosis given), 1 a problem confirmed (a cause confirmed, a
+token services/auth would reject, a user in a broken state or one that could not be looked
+up), 2 usage error (bad options, unreadable or binary input, a malformed token).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from cognito_doctor import __version__
+from cognito_doctor.cli.common import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    environment_names,
+    fail_usage,
+    load_checks,
+    load_file_config,
+)
+from cognito_doctor.engine.registry import Registry
+from cognito_doctor.output.terminal import fill, to_ascii, unicode_ok
+from cognito_doctor.platform.settings import RunConfig
+
+MAX_STDIN_BYTES = 5_000_000
+WIDTH = 100
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_EPILOG = """\b
+Exit codes: 0 nothing wrong found (or a diagnosis given); 1 a problem
+confirmed; 2 usage error (bad options or input)."""
+
+
+def _emit(text: str) -> None:
+    if not unicode_ok(sys.stdout):
+        text = to_ascii(text)
+    click.echo(text)
+
+
+def _wrap(text: str, indent: int, first: str = "") -> str:
+    """`text` filled to WIDTH, indented by `indent`, with `first` as its first line's label."""
+    prefix = " " * indent
+    initial = prefix if not first else first.ljust(indent) if len(first) < indent else first + " "
+    return fill(text, WIDTH, initial_indent=initial, subsequent_indent=prefix)
+
+
+def _root_option(function: F) -> F:
+    return click.option(
+        "--root",
+        type=click.Path(exists=True, file_okay=False, readable=True, path_type=Path),
+        default=Path("."),
+        show_default=True,
+        help="The platform repository (holds services/user-management/.env and "
+        "services/auth/.env).",
+    )(function)
+
+
+def _endpoint_option(function: F) -> F:
+    return click.option(
+        "--endpoint-url",
+        envvar="AWS_ENDPOINT_URL",
+        help="Send every AWS call here (e.g. a moto server); also read from AWS_ENDPOINT_URL.",
+    )(function)
+
+
+def _format_option(function: F) -> F:
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(["table", "json"]),
+        default="table",
+        show_default=True,
+    )(function)
+
+
+def _profile_option(function: F) -> F:
+    return click.option("--profile", help="AWS profile for the operator's read-only calls.")(
+        function
+    )
+
+
+def _region_option(function: F) -> F:
+    return click.option("--region", help="Region of the pool (default: COGNITO_REGION).")(function)
+
+
+def _with_config_file(config: RunConfig, environment: str | None, registry: Registry) -> RunConfig:
+    """`config` with the config file's settings (its .env paths, expectations) for
+    `environment`, as `check` applies them."""
+    from cognito_doctor.platform.configfile import run_config_for
+
+    file_config = load_file_config(None, config.root, registry)
+    (name,) = environment_names(file_config, [environment] if environment else [])
+    return run_config_for(config, file_config, name)
+
+
+def _read_stdin(what: str) -> bytes:
+    stream = getattr(sys.stdin, "buffer", None)
+    data: bytes = stream.read(MAX_STDIN_BYTES + 1) if stream is not None else b""
+    if len(data) > MAX_STDIN_BYTES:
+        data = data[-MAX_STDIN_BYTES:]
+    if not data.strip():
+        fail_usage(f"standard input is empty: pipe {what} into it")
+    return data
+
+
+def _json(payload: dict[str, Any]) -> None:
+    document = {"schema_version": 1, "tool": {"name": "cognito-doctor", "version": __version__}}
+    document.update(payload)
+    click.echo(json.dumps(document, indent=2, ensure_ascii=False, default=str))
+
+
+# --- triage ------------------------------------------------------------------------------
+
+_VERDICT_LABELS = {
+    "confirmed": ("✗", "CONFIRMED"),
+    "possible": ("!", "POSSIBLE"),
+    "unchecked": ("?", "NOT CHECKED"),
+    "ruled_out": ("✓", "RULED OUT"),
+}
+_ROLE_MARKS = {"confirms": "✗", "suggests": "!", "rules_out": "✓", "neutral": "·", "unknown": "?"}
+
+
+@click.command(epilog=_EPILOG)
+@click.argument("text", nargs=-1)
+@click.option(
+    "--log",
+    "log_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Read a log file (its last 5 MB) instead of TEXT.",
+)
+@_root_option
+@click.option(
+    "--env",
+    "environment",
+    metavar="NAME",
+    help="Which environment's rules the confirming checks apply: dev (default) or prod, or "
+    "one the config file (cognito-doctor.toml) names.",
+)
+@_profile_option
+@_region_option
+@_endpoint_option
+@click.option(
+    "--offline", is_flag=True, help="Give the diagnosis from the text alone; run no check."
+)
+@_format_option
+def triage(
+    text: tuple[str, ...],
+    log_file: Path | None,
+    root: Path,
+    environment: str,
+    profile: str | None,
+    region: str | None,
+    endpoint_url: str | None,
+    offline: bool,
+    output_format: str,
+) -> None:
+    """Name the cause of an error message, a log excerpt or a symptom, and check it.
+
+    TEXT is what you have in hand ("promote returns 500 with AccessDeniedException", an
+    exception name, a log line); `-` reads it from standard input, --log from a file. Every
+    known failure it matches is named with its cause and fix, and the checks that confirm or
+    rule it out are run against the pool (read-only). Email addresses in the text are looked
+    up as users where the cause is about one user.
+    """
+    from cognito_doctor.oncall.triage import TriageInputError, read_text
+    from cognito_doctor.oncall.triage import triage as run_triage
+
+    words = " ".join(text).strip()
+    if log_file is not None and words:
+        fail_usage("give TEXT or --log FILE, not both")
+    if log_file is not None:
+        try:
+            data = log_file.read_bytes()
+        except OSError as exc:
+            fail_usage(f"cannot read --log {log_file}: {exc.strerror or exc}")
+        source = f"--log {log_file}"
+    elif words == "-":
+        data = _read_stdin("the error message or log")
+        source = "standard input"
+    elif words:
+        data = words.encode("utf-8")
+        source = "TEXT"
+    else:
+        fail_usage(
+            "give TEXT (an error message, an exception name or a symptom), `-` for standard "
+            "input, or --log FILE"
+        )
+    try:
+        body = read_text(data, source)
+    except TriageInputError as exc:
+        fail_usage(str(exc))
+    registry = load_checks(plugins=False)
+    config = _with_config_file(
+        RunConfig(
+            root=root.resolve(),
+            profile=profile,
+            region=region,
+            endpoint_url=endpoint_url or None,
+            offline=offline,
+        ),
+        environment,
+        registry,
+    )
+    result = run_triage(body, config, registry)
+    if output_format == "json":
+        from cognito_doctor.oncall.triage import result_dict
+
+        payload = result_dict(result)
+        payload["input"] = {"source": source, "characters": len(body)}
+        _json(payload)
+    else:
+        _emit(_render_triage(result, source, len(body)))
+    sys.exit(EXIT_PROBLEMS if result.confirmed else EXIT_OK)
+
+
+def _render_triage(result: Any, source: str, characters: int) -> str:
+    lines: list[str] = []
+    if not result.diagnoses:
+        lines.append(
+            f"No known failure matches this input ({characters} characters from {source})."
+        )
+        lines.append(
+            _wrap(
+                "Paste the exact error message or exception name (e.g. AccessDeniedException, "
+                '"User is disabled"), or run `cognito-doctor check` to check the whole setup.',
+                0,
+            )
+        )
+        return "\n".join(lines)
+    count = len(result.diagnoses)
+    head = f"{count} known failure{'s' if count != 1 else ''} match{'es' if count == 1 else ''}"
+    lines.append(f"{head} ({characters} characters from {source})")
+    if result.offline:
+        lines.append("--offline: the diagnosis comes from the text alone; no check was run.")
+    for diagnosis in result.diagnoses:
+        entry = diagnosis.entry
+        mark, label = _VERDICT_LABELS[diagnosis.verdict]
+        lines.append("")
+        lines.append(f"{mark} {label:<11} {entry.id}: {entry.title}")
+        if entry.runbook:
+            lines.append(_wrap(f'runbook row "{entry.runbook}"', 16, "  from"))
+        lines.append(_wrap(", ".join(f'"{m}"' for m in diagnosis.match.matched), 16, "  matched"))
+        lines.append(_wrap(entry.cause, 16, "  cause"))
+        lines.append(_wrap(diagnosis.reason, 16, "  verdict"))
+        for evidence in diagnosis.evidence:
+            subject = evidence.subject or "user"
+            if evidence.kind == "user" and evidence.subject:
+                subject = f"user {evidence.subject}"
+            # A multi-line message (a check's table) is summed up by its first line here.
+            first, _, rest = evidence.message.partition("\n")
+            message = f"{first} …" if rest.strip() else first
+            text = f"{_ROLE_MARKS[evidence.role]} {subject} ({evidence.status}): {message}"
+            label = "  evidence" if evidence is diagnosis.evidence[0] else ""
+            lines.append(_wrap(text, 16, label))
+        if diagnosis.verdict != "ruled_out":
+            lines.append(_wrap(diagnosis.fix, 16, "  fix"))
+            if diagnosis.manual_check and diagnosis.verdict != "confirmed":
+                lines.append(_wrap(diagnosis.manual_check, 16, "  check by hand"))
+        if diagnosis.documented:
+            lines.append(_wrap(diagnosis.documented, 16, "  documented"))
+        for command in diagnosis.next:
+            lines.append(_wrap(command, 16, "  next"))
+    lines.append("")
+    lines.append(
+        f"{result.count('confirmed')} confirmed, {result.count('possible')} possible, "
+        f"{result.count('ruled_out')} ruled out, {result.count('unchecked')} couldn't be checked."
+    )
+    return "\n".join(lines)
+
+
+# --- token -------------------------------------------------------------------------------
+
+
+@click.command(epilog=_EPILOG)
+@click.argument("jwt", metavar="JWT")
+@_root_option
+@_region_option
+@_endpoint_option
+@click.option(
+    "--offline", is_flag=True, help="Do not fetch the pool's signing keys (signature unverified)."
+)
+@click.option(
+    "--use",
+    "expected_use",
+    type=click.Choice(["id", "access"]),
+    help="The kind of token services/auth verifies here (default: either).",
+)
+@click.option(
+    "--skew",
+    type=click.IntRange(0, 3600),
+    default=60,
+    show_default=True,
+    help="Seconds of clock skew allowed for exp, nbf and iat.",
+)
+@_format_option
+def token(
+    jwt: str,
+    root: Path,
+    region: str | None,
+    endpoint_url: str | None,
+    offline: bool,
+    expected_use: str | None,
+    skew: int,
+    output_format: str,
+) -> None:
+    """Say whether services/auth would accept a Cognito token, and exactly why not.
+
+    JWT is an ID or access token; pass `-` and paste it on standard input to keep it out of
+    your shell history. Checks the RS256 signature against the pool's key set (the token's
+    kid must be in it), iss against the issuer services/auth expects, token_use, aud (ID
+    token) or client_id (access token) against COGNITO_APP_CLIENT_ID, and exp, nbf and iat
+    against this machine's clock. The token itself is never printed, only its claims.
+    """
+    from cognito_doctor.facts.core import CheckContext, EnvFiles, PoolRef, discovery, env_files
+    from cognito_doctor.oncall.tokens import TokenInputError, decode, expectation_from_env, verify
+
+    if jwt == "-":
+        data = _read_stdin("the token")
+        raw = data.decode("utf-8", errors="replace")
+        if "\x00" in raw or "\ufffd" in raw:
+            fail_usage("standard input is not a token (it is not text)")
+    else:
+        raw = jwt
+    try:
+        decoded = decode(raw)
+    except TokenInputError as exc:
+        fail_usage(str(exc))
+    config = _with_config_file(
+        RunConfig(
+            root=root.resolve(), region=region, endpoint_url=endpoint_url or None, offline=offline
+        ),
+        None,
+        load_checks(plugins=False),
+    )
+    ctx = CheckContext(config)
+    files = env_files(ctx)
+    assert isinstance(files, EnvFiles)
+    expected = expectation_from_env(files.auth, region)
+    jwks: dict[str, Any] | None = None
+    problem: str | None
+    if offline:
+        problem = "--offline: the pool's key set was not fetched"
+    elif expected.pool_id and expected.region:
+        found = discovery(ctx, PoolRef(expected.pool_id, expected.region, None))
+        jwks = found.jwks
+        problem = found.problem or found.jwks_problem
+    else:
+        problem = (
+            f"{files.auth.label} names no COGNITO_USER_POOL_ID and COGNITO_REGION, so the pool's "
+            "key set could not be fetched"
+        )
+    verdict = verify(
+        decoded, expected, jwks=jwks, jwks_problem=problem, skew=skew, expected_use=expected_use
+    )
+    if output_format == "json":
+        from cognito_doctor.oncall.tokens import verdict_dict
+
+        payload = verdict_dict(verdict)
+        payload["expected"] = {
+            "issuer": expected.issuer,
+            "issuer_source": expected.issuer_source,
+            "client_id": expected.client_id,
+            "client_source": expected.client_source,
+        }
+        _json(payload)
+    else:
+        _emit(_render_token(verdict))
+    sys.exit(EXIT_PROBLEMS if verdict.rejected else EXIT_OK)
+
+
+_TOKEN_MARKS = {"ok": "✓", "fail": "✗", "unverified": "?"}
+
+
+def _render_token(verdict: Any) -> str:
+    lines = [verdict.summary, ""]
+    for check in verdict.checks:
+        lines.append(_wrap(check.message, 14, f"{_TOKEN_MARKS[check.status]} {check.name}"))
+    lines.append("")
+    lines.append("header and claims (the token itself is not shown):")
+    for name, value in {**verdict.header, **verdict.claims}.items():
+        shown = value if isinstance(value, str) else json.dumps(value)
+        lines.append(_wrap(str(shown), 20, f"  {name}"))
+    return "\n".join(lines)
+
+
+# --- user --------------------------------------------------------------------------------
+
+_LEVEL_MARKS = {"ok": "✓", "warn": "!", "problem": "✗"}
+
+
+@click.command(epilog=_EPILOG)
+@click.argument("email")
+@_root_option
+@_profile_option
+@_region_option
+@_endpoint_option
+@_format_option
+def user(
+    email: str,
+    root: Path,
+    profile: str | None,
+    region: str | None,
+    endpoint_url: str | None,
+    output_format: str,
+) -> None:
+    """Show a user's state in the pool and the fix for it (read-only).
+
+    Looks EMAIL up in the pool the .env files name (AdminGetUser, else ListUsers by email):
+    whether the user exists, is enabled, their UserStatus (e.g. FORCE_CHANGE_PASSWORD),
+    whether their email is verified, when they were created, and whether the invitation's
+    temporary password has expired given the pool's TemporaryPasswordValidityDays.
+    """
+    from cognito_doctor.oncall.users import PROBLEM, UserInputError, lookup_user, validate_email
+
+    try:
+        address = validate_email(email)
+    except UserInputError as exc:
+        fail_usage(str(exc))
+    registry = load_checks(plugins=False)
+    config = _with_config_file(
+        RunConfig(
+            root=root.resolve(), profile=profile, region=region, endpoint_url=endpoint_url or None
+        ),
+        None,
+        registry,
+    )
+    report = lookup_user(config, registry, address)
+    if output_format == "json":
+        from cognito_doctor.oncall.users import report_dict
+
+        _json(report_dict(report))
+    else:
+        _emit(_render_user(report))
+    sys.exit(EXIT_PROBLEMS if report.level == PROBLEM else EXIT_OK)
+
+
+def _render_user(report: Any) -> str:
+    where = f"pool {report.pool_id} ({report.region})" if report.pool_id else "the pool"
+    lines = [f"user {report.email} in {where}"]
+    if not report.checked:
+        lines.append(_wrap(f"couldn't look the user up: {report.lookup_problem}", 2, "?"))
+        if report.lookup_fix:
+            lines.append(_wrap(f"fix: {report.lookup_fix}", 2))
+        return "\n".join(lines)
+    if report.not_found is not None:
+        lines.extend(_finding_lines(report.not_found))
+        return "\n".join(lines)
+    for note in report.notes:
+        lines.append(_wrap(note, 2, "!"))
+    for assessment in report.users:
+        found = assessment.user
+        lines.append("")
+        rows = [
+            ("username", found.username),
+            ("status", found.status),
+            ("enabled", "yes" if found.enabled else "no"),
+            (
+                "email",
+                f"{found.email or '?'} ("
+                + {True: "verified", False: "not verified", None: "email_verified not set"}[
+                    found.email_verified
+                ]
+                + ")",
+            ),
+            ("created", _moment(found.created)),
+            ("modified", _moment(found.modified)),
+        ]
+        if assessment.invitation_expires is not None:
+            expired = "invitation_expired" in assessment.tags
+            rows.append(
+                (
+                    "invitation",
+                    f"{'expired' if expired else 'valid until'} "
+                    f"{_moment(assessment.invitation_expires)} (temporary password valid "
+                    f"{report.temporary_password_days} day(s))",
+                )
+            )
+        for name, value in rows:
+            lines.append(f"  {name:<12}{value}")
+        for finding in assessment.findings:
+            lines.extend(_finding_lines(finding))
+    return "\n".join(lines)
+
+
+def _moment(value: Any) -> str:
+    from datetime import UTC
+
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if value else "?"
+
+
+def _finding_lines(finding: Any) -> list[str]:
+    lines = [_wrap(finding.message, 2, _LEVEL_MARKS[finding.level])]
+    if finding.fix:
+        lines.append(_wrap(f"fix: {finding.fix}" if finding.level != "ok" else finding.fix, 2))
+    if finding.fix_command:
+        lines.append(f"    {finding.fix_command}")
+    return lines
+
+
+__all__ = ["token", "triage", "user"]

@@ -1,0 +1,283 @@
+"""Selecting checks, producing each fact they need once (independent ones concurrently),
+calling every check, and turning whatever goes wrong into that check's result alone."""
+
+from __future__ import annotations
+
+import fnmatch
+import inspect
+import queue
+import threading
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import replace
+from typing import Any
+
+from cognito_doctor import __version__
+from cognito_doctor.engine.model import (
+    CheckResult,
+    CheckSpec,
+    Outcome,
+    Report,
+    Severity,
+    Status,
+    Target,
+)
+from cognito_doctor.engine.redact import Redactor
+from cognito_doctor.engine.registry import Registry
+from cognito_doctor.facts.core import (
+    CheckContext,
+    EnvFiles,
+    FactUnavailable,
+    SharedClients,
+    first_value,
+)
+from cognito_doctor.platform.settings import RunConfig
+
+
+def select_checks(registry: Registry, config: RunConfig) -> list[CheckSpec]:
+    """The checks `--only` and `--skip` select (globs on ids) and the config file enables, in
+    registry order, each with its severity as the config file overrides it."""
+    selected = []
+    for spec in registry.checks.values():
+        override = config.override(spec.id)
+        if not override.enabled:
+            continue
+        if override.severity is not None:
+            spec = replace(spec, severity=override.severity)
+        if config.only and not any(_matches(spec, pattern) for pattern in config.only):
+            continue
+        if any(_matches(spec, pattern) for pattern in config.skip):
+            continue
+        selected.append(spec)
+    return selected
+
+
+def _matches(spec: CheckSpec, pattern: str) -> bool:
+    # A bare group name ("pool") selects the whole group, like "pool.*".
+    return fnmatch.fnmatchcase(spec.id, pattern) or spec.group == pattern
+
+
+def run_checks(
+    config: RunConfig, registry: Registry, *, clients: SharedClients | None = None
+) -> Report:
+    """Run the selected checks against `config` and return the finished report.
+
+    `clients`, one per command line run, lets the environments of a multi-environment run
+    share the AWS clients they have in common instead of creating each again.
+    """
+    started = time.perf_counter()
+    ctx = CheckContext(config, clients=clients)
+    specs = select_checks(registry, config)
+    runnable: list[CheckSpec] = []
+    early: dict[str, Outcome] = {}
+    for spec in specs:
+        ignore = config.ignored(spec.id)
+        if ignore is not None:
+            early[spec.id] = Outcome(Status.SKIP, f"ignored by the config file: {ignore.reason}")
+        elif config.environment not in spec.environments:
+            names = ", ".join(e.value for e in spec.environments)
+            early[spec.id] = Outcome(Status.SKIP, f"applies only with --env {names}")
+        elif config.offline and registry.needs_network(spec):
+            early[spec.id] = Outcome(Status.SKIP, "needs AWS; not run with --offline")
+        else:
+            runnable.append(spec)
+
+    deadline = started + config.timeout
+    ready_at: dict[str, float] = {}
+    facts = resolve_facts(
+        ctx, registry, {name for spec in runnable for name in spec.needs}, deadline, ready_at
+    )
+    redactor = Redactor(_secrets_in(facts.values()))
+    results = []
+    for spec in specs:
+        # A check's duration is the wall time to its answer: waiting for its facts, then itself.
+        facts_ready = max((ready_at.get(name, started) for name in spec.needs), default=started)
+        check_started = time.perf_counter()
+        outcome = early.get(spec.id) or _call_check(spec, ctx, facts)
+        outcome = _with_severity(outcome, config.override(spec.id).severity)
+        elapsed_ms = (facts_ready - started + time.perf_counter() - check_started) * 1000
+        results.append(CheckResult(spec, redactor.outcome(outcome), round(elapsed_ms, 3)))
+    files = facts.get("env_files")
+    anchor = files.um.location("COGNITO_USER_POOL_ID") if isinstance(files, EnvFiles) else None
+    return Report(
+        __version__,
+        config.environment,
+        _target(config, facts),
+        tuple(results),
+        environment_name=config.name,
+        anchor=anchor,
+    )
+
+
+def _with_severity(outcome: Outcome, override: Severity | None) -> Outcome:
+    """A config file's severity override decides whether a problem fails (error) or only
+    warns (warning, info)."""
+    if override is None or outcome.status not in (Status.FAIL, Status.WARN):
+        return outcome
+    return replace(outcome, status=Status.FAIL if override is Severity.ERROR else Status.WARN)
+
+
+def resolve_facts(
+    ctx: CheckContext,
+    registry: Registry,
+    wanted: Iterable[str],
+    deadline: float | None = None,
+    ready_at: dict[str, float] | None = None,
+) -> dict[str, Any | FactUnavailable]:
+    """Produce every wanted fact and what it depends on, each once, independent ones at once.
+
+    A fact's value is either what its provider returned or the FactUnavailable it raised (or
+    inherited from a fact it needed). Facts still unfinished at `deadline` (a perf_counter
+    time) are given up as timed out; their threads are daemons, so they never hold up exit.
+    """
+    needed: set[str] = set()
+    stack = list(wanted)
+    while stack:
+        name = stack.pop()
+        if name not in needed:
+            needed.add(name)
+            stack.extend(registry.facts[name].needs)
+
+    done: dict[str, Any | FactUnavailable] = {}
+    running: set[str] = set()
+    finished: queue.SimpleQueue[tuple[str, Any | FactUnavailable]] = queue.SimpleQueue()
+    order = _critical_first(registry, needed)
+    while len(done) < len(needed):
+        progressed = False
+        for name in sorted(needed - done.keys() - running, key=order.__getitem__):
+            spec = registry.facts[name]
+            if not all(dep in done for dep in spec.needs):
+                continue
+            progressed = True
+            failed_dep = next(
+                (done[d] for d in spec.needs if isinstance(done[d], FactUnavailable)), None
+            )
+            if failed_dep is not None:
+                done[name] = failed_dep
+                continue
+            kwargs = {dep: done[dep] for dep in spec.needs}
+            running.add(name)
+            threading.Thread(
+                target=_produce,
+                args=(spec.function, ctx, kwargs, name, finished),
+                name=f"fact-{name}",
+                daemon=True,
+            ).start()
+        if running:
+            timeout = None if deadline is None else max(0.0, deadline - time.perf_counter())
+            try:
+                name, value = finished.get(timeout=timeout)
+            except queue.Empty:
+                for name in needed - done.keys():
+                    done[name] = FactUnavailable(
+                        Status.ERROR,
+                        f"timed out: {name} was not ready within --timeout "
+                        f"{ctx.config.timeout:g} s",
+                        "Run again, or with a larger --timeout; check the network and the "
+                        "endpoint if it keeps happening.",
+                    )
+                break
+            running.discard(name)
+            done[name] = value
+            if ready_at is not None:
+                ready_at[name] = time.perf_counter()
+        elif not progressed:
+            for name in needed - done.keys():
+                done[name] = FactUnavailable(
+                    Status.ERROR, f"fact {name!r} depends on itself through other facts"
+                )
+    return done
+
+
+def _critical_first(registry: Registry, needed: set[str]) -> dict[str, tuple[int, str]]:
+    """A start order for facts that are ready at the same time: the ones with the longest
+    chain of network facts still waiting on them first (their first request goes out before
+    the others' clients are even created), then by name."""
+    dependents: dict[str, list[str]] = {name: [] for name in needed}
+    for name in needed:
+        for dep in registry.facts[name].needs:
+            dependents.setdefault(dep, []).append(name)
+    height: dict[str, int] = {}
+
+    def visit(name: str, path: frozenset[str]) -> int:
+        if name not in height:
+            after = [visit(d, path | {name}) for d in dependents.get(name, ()) if d not in path]
+            height[name] = int(registry.facts[name].network) + max(after, default=0)
+        return height[name]
+
+    return {name: (-visit(name, frozenset()), name) for name in needed}
+
+
+def _produce(
+    provider: Any,
+    ctx: CheckContext,
+    kwargs: dict[str, Any],
+    name: str,
+    finished: queue.SimpleQueue[tuple[str, Any | FactUnavailable]],
+) -> None:
+    try:
+        value = provider(ctx, **kwargs)
+    except FactUnavailable as exc:
+        value = exc
+    except Exception as exc:  # a provider bug must not stop the run
+        value = FactUnavailable(
+            Status.ERROR, f"could not produce fact {name!r}: {type(exc).__name__}: {exc}"
+        )
+    finished.put((name, value))
+
+
+def _call_check(
+    spec: CheckSpec, ctx: CheckContext, facts: Mapping[str, Any | FactUnavailable]
+) -> Outcome:
+    for name in spec.needs:
+        value = facts[name]
+        if isinstance(value, FactUnavailable):
+            return Outcome(value.status, value.reason, value.fix)
+    kwargs = {name: facts[name] for name in spec.needs}
+    if "ctx" in inspect.signature(spec.function).parameters:
+        kwargs["ctx"] = ctx
+    try:
+        outcome = spec.function(**kwargs)
+    except Exception as exc:  # one broken check never stops the others
+        return Outcome(
+            Status.ERROR,
+            f"check {spec.id} crashed: {type(exc).__name__}: {exc}",
+            f"This is a bug in {spec.origin}; please report it with this message.",
+        )
+    if not isinstance(outcome, Outcome):
+        return Outcome(
+            Status.ERROR,
+            f"check {spec.id} returned {type(outcome).__name__}, not an Outcome",
+            f"This is a bug in {spec.origin}.",
+        )
+    if outcome.status in (Status.FAIL, Status.WARN) and not outcome.fix:
+        return replace(outcome, fix=spec.doc_section("How to fix"))
+    return outcome
+
+
+def _secrets_in(values: Iterable[Any]) -> Iterator[str]:
+    for value in values:
+        if isinstance(value, EnvFiles):
+            for env in value:
+                yield from env.secret_values()
+        elif hasattr(value, "secret_values"):
+            yield from value.secret_values()
+
+
+def _target(config: RunConfig, facts: Mapping[str, Any]) -> Target:
+    files = facts.get("env_files")
+    if not isinstance(files, EnvFiles):
+        from cognito_doctor.platform.envfiles import read_env_file
+
+        files = EnvFiles(
+            read_env_file(config.root, config.um_env_path),
+            read_env_file(config.root, config.auth_env_path),
+        )
+    auth = files.auth
+    return Target(
+        root=str(config.root),
+        region=config.region or first_value(files, "COGNITO_REGION"),
+        user_pool_id=first_value(files, "COGNITO_USER_POOL_ID"),
+        app_client_id=auth.get("COGNITO_APP_CLIENT_ID") if auth.usable else None,
+        endpoint_url=config.endpoint_url,
+    )

@@ -1,0 +1,60 @@
+"""The --probe (the `iam_probe` fact): the read-only Admin* calls, made with the service's
+own keys for a username that cannot exist."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+
+from cognito_doctor.engine.registry import fact
+from cognito_doctor.facts.aws_access import aws_error, code, service_keys
+from cognito_doctor.facts.core import CheckContext, EnvFiles, PoolRef
+from cognito_doctor.iam.probe import PROBE_CALLS, Probe, ProbeCall
+from cognito_doctor.platform.envfiles import UM_ENV
+
+
+def _http_status(exc: BaseException) -> int | None:
+    response = getattr(exc, "response", None)
+    if not isinstance(response, Mapping):
+        return None
+    status = response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    return status if isinstance(status, int) else None
+
+
+@fact("iam_probe", needs=["env_files", "pool_ref"], network=True)
+def iam_probe(ctx: CheckContext, env_files: EnvFiles, pool_ref: PoolRef) -> Probe:
+    """With --probe only: the read-only Admin* calls, made with the service's own keys for a
+    username that cannot exist (UserNotFoundException = allowed)."""
+    if not ctx.config.probe:
+        return Probe(requested=False)
+    keys = service_keys(env_files)
+    if keys is None:
+        return Probe(
+            requested=True,
+            problem=f"--probe needs the service's own keys, and {UM_ENV} has none (a role's "
+            "credentials exist only where the service runs)",
+        )
+    from cognito_doctor.aws import ACCESS_DENIED
+
+    idp = ctx.aws.service("cognito-idp", pool_ref.region, keys)
+    username = f"cognito-doctor-probe-{uuid.uuid4().hex}"
+    calls = []
+    for action, method in PROBE_CALLS:
+        try:
+            getattr(idp, method)(UserPoolId=pool_ref.pool_id, Username=username)
+            calls.append(ProbeCall(action, "allowed", None))
+        except Exception as exc:
+            if not aws_error(exc):
+                raise
+            error_code = code(exc)
+            if error_code == "UserNotFoundException":
+                calls.append(ProbeCall(action, "allowed", error_code))
+            elif error_code in ACCESS_DENIED and error_code != "403":
+                calls.append(ProbeCall(action, "denied", error_code))
+            elif _http_status(exc) == 403:
+                # A bare 403 whose body isn't the JSON error the SDK expects (an XML error page
+                # from a proxy or an emulator): still a refusal.
+                calls.append(ProbeCall(action, "denied", "AccessDenied (HTTP 403)"))
+            else:
+                calls.append(ProbeCall(action, "inconclusive", error_code or type(exc).__name__))
+    return Probe(True, tuple(calls), None, username)

@@ -1,0 +1,182 @@
+"""Facts about the pool's email sending through Amazon SES (EmailSendingAccount DEVELOPER).
+
+With COGNITO_DEFAULT sending there is no SES identity or account to look at: `ses_sending`
+then makes every check that needs it skip, before any SES call is made. The SES calls are
+read-only and made with the operator's credentials in the region the SourceArn names (that is
+where Cognito sends from): ses:GetIdentityVerificationAttributes and ses:GetAccount (SESv2).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from email.utils import parseaddr
+from typing import Any
+
+from cognito_doctor.engine.model import Status
+from cognito_doctor.engine.registry import fact
+from cognito_doctor.facts.core import CheckContext, FactUnavailable, aws_failure
+
+SES_IDENTITY_ARN = re.compile(
+    r"^arn:(?P<partition>aws[a-z-]*):ses:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):"
+    r"identity/(?P<identity>[^/\s]+)$"
+)
+# What a moto server (and any endpoint without SESv2 GetAccount) answers for it.
+_NOT_IMPLEMENTED = frozenset({"404", "NotFound", "UnknownOperationException", "InvalidAction"})
+
+
+@dataclass(frozen=True)
+class SesSending:
+    """How a DEVELOPER pool sends email: the SES identity it sends as, and where.
+
+    `problem` says why the SourceArn is unusable (missing or not an SES identity ARN).
+    """
+
+    user_pool_id: str
+    pool_region: str | None
+    source_arn: str | None
+    region: str | None = None
+    account: str | None = None
+    identity: str | None = None
+    from_header: str | None = None
+    problem: str | None = None
+
+    @property
+    def identity_is_domain(self) -> bool:
+        return self.identity is not None and "@" not in self.identity
+
+    @property
+    def from_address(self) -> str | None:
+        """The address of the pool's From (`Name <addr>` or `addr`), if one is set."""
+        if not self.from_header:
+            return None
+        address = parseaddr(self.from_header)[1]
+        return address or None
+
+
+@dataclass(frozen=True)
+class SesIdentityLookup:
+    """The SES verification status of the pool's identity in the SourceArn's region.
+
+    `status` is SES's VerificationStatus (Success, Pending, Failed, TemporaryFailure,
+    NotStarted), or None when SES in that region has no such identity.
+    """
+
+    sending: SesSending
+    status: str | None
+
+
+@dataclass(frozen=True)
+class SesAccount:
+    """SESv2 GetAccount in the SourceArn's region: sandbox, sending, enforcement, quota."""
+
+    sending: SesSending
+    region: str
+    account: dict[str, Any]
+
+
+@fact("ses_sending", needs=["user_pool"])
+def ses_sending(ctx: CheckContext, user_pool: dict[str, Any]) -> SesSending:
+    """The pool's DEVELOPER email configuration (skips for COGNITO_DEFAULT pools)."""
+    config = user_pool.get("EmailConfiguration") or {}
+    mode = str(config.get("EmailSendingAccount") or "COGNITO_DEFAULT")
+    if mode != "DEVELOPER":
+        raise FactUnavailable(
+            Status.SKIP,
+            f"applies only with DEVELOPER email sending (Amazon SES); the pool uses {mode}, "
+            "Cognito's own sender (see pool.email-sending)",
+        )
+    pool_id = str(user_pool.get("Id", ""))
+    pool_region = pool_id.split("_", 1)[0] if "_" in pool_id else None
+    arn = config.get("SourceArn")
+    from_header = str(config["From"]) if config.get("From") else None
+    if not arn:
+        return SesSending(
+            pool_id,
+            pool_region,
+            None,
+            from_header=from_header,
+            problem="EmailSendingAccount is DEVELOPER but the pool has no SourceArn",
+        )
+    match = SES_IDENTITY_ARN.match(str(arn))
+    if match is None:
+        return SesSending(
+            pool_id,
+            pool_region,
+            str(arn),
+            from_header=from_header,
+            problem=(
+                f"SourceArn {arn} is not an SES identity ARN "
+                "(arn:aws:ses:<region>:<account-id>:identity/<domain-or-address>)"
+            ),
+        )
+    return SesSending(
+        pool_id,
+        pool_region,
+        str(arn),
+        region=match["region"],
+        account=match["account"],
+        identity=match["identity"],
+        from_header=from_header,
+    )
+
+
+def _usable(sending: SesSending) -> tuple[str, str]:
+    if sending.problem or sending.region is None or sending.identity is None:
+        raise FactUnavailable(
+            Status.SKIP, f"{sending.problem or 'no SES identity'} (see email.ses-identity)"
+        )
+    return sending.region, sending.identity
+
+
+def _aws_failure(exc: BaseException, action: str) -> FactUnavailable:
+    from cognito_doctor.aws import error_code
+
+    if error_code(exc) not in _NOT_IMPLEMENTED:
+        return aws_failure(exc, action)
+    return FactUnavailable(
+        Status.ERROR,
+        f"{action} is not answered by this endpoint ({error_code(exc)}): it does not "
+        "implement the call (moto's server does not implement SESv2 GetAccount), so this "
+        "could not be checked",
+        "Run against real AWS to check this, or look in the SES console.",
+    )
+
+
+@fact("ses_identity", needs=["ses_sending"], network=True)
+def ses_identity(ctx: CheckContext, ses_sending: SesSending) -> SesIdentityLookup:
+    """ses:GetIdentityVerificationAttributes for the SourceArn's identity, in its region."""
+    from cognito_doctor.aws import is_aws_error
+
+    if ses_sending.problem:
+        return SesIdentityLookup(ses_sending, None)
+    region, identity = _usable(ses_sending)
+    ses = ctx.aws.operator("ses", region)
+    try:
+        response = ses.get_identity_verification_attributes(Identities=[identity])
+    except Exception as exc:
+        if not is_aws_error(exc):
+            raise
+        raise _aws_failure(exc, "ses:GetIdentityVerificationAttributes") from None
+    # SES keeps domain identities in lower case: match the SourceArn's spelling loosely.
+    found = response.get("VerificationAttributes", {})
+    attributes = next((v for k, v in found.items() if k.lower() == identity.lower()), None)
+    status = attributes.get("VerificationStatus") if isinstance(attributes, dict) else None
+    return SesIdentityLookup(ses_sending, str(status) if status else None)
+
+
+@fact("ses_account", needs=["ses_sending"], network=True)
+def ses_account(ctx: CheckContext, ses_sending: SesSending) -> SesAccount:
+    """SESv2 GetAccount in the SourceArn's region (sandbox or production, sending paused)."""
+    from cognito_doctor.aws import is_aws_error
+
+    region, _ = _usable(ses_sending)
+    sesv2 = ctx.aws.operator("sesv2", region)
+    try:
+        response = sesv2.get_account()
+    except Exception as exc:
+        if not is_aws_error(exc):
+            raise
+        raise _aws_failure(exc, "ses:GetAccount") from None
+    account = {k: v for k, v in dict(response).items() if k != "ResponseMetadata"}
+    return SesAccount(ses_sending, region, account)

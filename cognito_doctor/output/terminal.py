@@ -1,0 +1,60 @@
+"""What the terminal can show: colour, Unicode, width; and text filled without breaking the
+commands and values a person will copy."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import textwrap
+from typing import IO
+
+from cognito_doctor.output import RenderOptions
+
+_ASCII_REPLACEMENTS = str.maketrans(
+    {"…": "...", "→": "->", "–": "-", "—": "-", "·": "|", "✓": "+", "✗": "x", "‘": "'", "’": "'"}
+)
+# Inside `code spans`, spaces must not become line breaks: the span is a command to paste.
+_CODE_SPAN = re.compile(r"`[^`\n]+`")
+_KEEP_SPACE = "\x00"
+
+
+def unicode_ok(stream: IO[str] | None) -> bool:
+    """Whether `stream` can show ✓ ✗ → … (None: a file, written as UTF-8)."""
+    encoding = (getattr(stream, "encoding", None) if stream is not None else None) or "utf-8"
+    try:
+        "✓✗–—·→…".encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
+
+
+def to_ascii(text: str) -> str:
+    """Text a terminal without Unicode can print: common symbols spelled out, the rest '?'."""
+    return text.translate(_ASCII_REPLACEMENTS).encode("ascii", "replace").decode("ascii")
+
+
+def render_options(stream: IO[str] | None, verbose: bool) -> RenderOptions:
+    """Colour only on a terminal without NO_COLOR; plain ASCII if the stream can't show ✓ ✗."""
+    is_tty = stream is not None and stream.isatty()
+    width = shutil.get_terminal_size((100, 24)).columns if is_tty else 100
+    return RenderOptions(
+        verbose=verbose,
+        color=is_tty and not os.environ.get("NO_COLOR"),
+        unicode=unicode_ok(stream),
+        width=max(60, width),
+    )
+
+
+def fill(text: str, width: int, initial_indent: str = "", subsequent_indent: str = "") -> str:
+    """textwrap.fill that never splits a word, a hyphenated id or a `code span`."""
+    protected = _CODE_SPAN.sub(lambda m: m.group(0).replace(" ", _KEEP_SPACE), text)
+    filled = textwrap.fill(
+        protected,
+        width,
+        initial_indent=initial_indent,
+        subsequent_indent=subsequent_indent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+    return filled.replace(_KEEP_SPACE, " ")

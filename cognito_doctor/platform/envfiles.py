@@ -1,0 +1,141 @@
+"""Reading the services' `.env` files with python-dotenv's parser, keeping true line numbers."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from dotenv.parser import parse_stream
+
+from cognito_doctor.engine.model import Location
+
+UM_ENV = "services/user-management/.env"
+AUTH_ENV = "services/auth/.env"
+MAX_ENV_BYTES = 1_000_000
+_LINE_BREAK = re.compile(r"\r\n|\n|\r")
+
+# Keys whose values are credentials: never printed, and scrubbed from every report.
+SECRET_KEYS = ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
+_SECRET_WORDS = ("SECRET", "TOKEN", "PASSWORD", "PRIVATE")
+
+
+def is_secret_key(key: str) -> bool:
+    """Whether a `.env` key holds a credential whose value must never be shown."""
+    upper = key.upper()
+    return key in SECRET_KEYS or any(word in upper for word in _SECRET_WORDS)
+
+
+@dataclass(frozen=True)
+class EnvEntry:
+    """One `KEY=value` assignment; `value` is None for a bare `KEY` line."""
+
+    key: str
+    value: str | None
+    line: int
+
+
+@dataclass(frozen=True)
+class EnvFile:
+    """A parsed `.env` file, or why it could not be read (`problem`)."""
+
+    label: str
+    path: Path
+    problem: str | None
+    entries: tuple[EnvEntry, ...] = ()
+    malformed_lines: tuple[int, ...] = ()
+
+    @property
+    def usable(self) -> bool:
+        return self.problem is None
+
+    def entry(self, key: str) -> EnvEntry | None:
+        """The assignment that wins for `key` (the last one, as dotenv loaders do)."""
+        for entry in reversed(self.entries):
+            if entry.key == key:
+                return entry
+        return None
+
+    def get(self, key: str) -> str | None:
+        """The value of `key`, stripped; None when unset, empty or a bare `KEY` line."""
+        entry = self.entry(key)
+        if entry is None or entry.value is None or not entry.value.strip():
+            return None
+        return entry.value.strip()
+
+    def has(self, key: str) -> bool:
+        return self.entry(key) is not None
+
+    def location(self, key: str | None = None) -> Location:
+        """Where `key` is set in this file (its last assignment), or the file itself."""
+        entry = self.entry(key) if key else None
+        return Location(self.label, entry.line if entry else None)
+
+    def duplicates(self) -> dict[str, list[int]]:
+        """Keys assigned more than once, with every line that assigns them."""
+        lines: dict[str, list[int]] = {}
+        for entry in self.entries:
+            lines.setdefault(entry.key, []).append(entry.line)
+        return {key: found for key, found in lines.items() if len(found) > 1}
+
+    def secret_values(self) -> Iterator[str]:
+        for entry in self.entries:
+            if entry.value and is_secret_key(entry.key):
+                yield entry.value.strip()
+
+
+def read_env_file(root: Path, label: str) -> EnvFile:
+    """Read and parse `root/label`. Never raises: problems are recorded on the result."""
+    path = root / label
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return EnvFile(label, path, f"{label} does not exist")
+    except IsADirectoryError:
+        return EnvFile(label, path, f"{label} is a directory, not a file")
+    except OSError as exc:
+        return EnvFile(label, path, f"{label} cannot be read: {exc.strerror or exc}")
+    if len(raw) > MAX_ENV_BYTES:
+        return EnvFile(label, path, f"{label} is {len(raw)} bytes; a .env file is far smaller")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return EnvFile(
+            label, path, f"{label} is saved as UTF-16; the loaders read UTF-8, save it as UTF-8"
+        )
+    if b"\x00" in raw:
+        offset = raw.index(b"\x00")
+        return EnvFile(
+            label, path, f"{label} is a binary file (NUL byte at offset {offset}), not a .env file"
+        )
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return EnvFile(label, path, f"{label}:{line} is not valid UTF-8 (byte {exc.start})")
+    return parse_env_text(label, path, text)
+
+
+def parse_env_text(label: str, path: Path, text: str) -> EnvFile:
+    """Parse `.env` text (export prefixes, quotes, comments, CRLF) into an EnvFile."""
+    entries: list[EnvEntry] = []
+    malformed: list[int] = []
+    # dotenv's own line numbers include the blank lines before a binding and, after a line
+    # that does not parse, count a CRLF twice; so count from character offsets instead.
+    # Bindings are contiguous: each starts where the previous one ended.
+    text = text.removeprefix("\ufeff")
+    offset = counted = 0
+    line = 1
+    for binding in parse_stream(io.StringIO(text)):
+        original = binding.original.string
+        start = offset + len(original) - len(original.lstrip())
+        offset += len(original)
+        line += len(_LINE_BREAK.findall(text, counted, start))
+        counted = start
+        if binding.error:
+            malformed.append(line)
+        elif binding.key is not None:
+            entries.append(EnvEntry(binding.key, binding.value, line))
+            if binding.value is None:  # a line without '=': the loaders set nothing for it
+                malformed.append(line)
+    return EnvFile(label, path, None, tuple(entries), tuple(malformed))
