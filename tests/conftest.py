@@ -13,7 +13,7 @@ import pytest
 from cognito_doctor.demo.sandbox import SANDBOX_OPERATOR_ENV, Sandbox, running_sandbox
 from cognito_doctor.engine.model import Report, Status
 from cognito_doctor.engine.registry import Registry, load_registry
-from cognito_doctor.engine.runner import run_checks
+from cognito_doctor.facts.context import run_checks
 from cognito_doctor.platform.settings import RunConfig
 
 

@@ -21,10 +21,11 @@ from cognito_doctor.checks.client import client_exists
 from cognito_doctor.demo.sandbox import Sandbox, Setup, write_env_file
 from cognito_doctor.engine.model import Report, Status
 from cognito_doctor.engine.redact import MASK
-from cognito_doctor.facts.core import CheckContext, ClientLookup, PoolRef
+from cognito_doctor.facts.records import ClientLookup
 from cognito_doctor.platform.awscli import update_user_pool_client_members
 from cognito_doctor.platform.envfiles import AUTH_ENV, parse_env_text
 from cognito_doctor.platform.settings import RunConfig
+from cognito_doctor.platform.target import PoolRef
 from tests.conftest import report_text, result_of, statuses
 
 CLIENT_CHECKS = ("client.exists", "client.secret", "client.auth-flows")
@@ -254,7 +255,7 @@ def test_clients_that_cannot_be_listed_point_at_the_console() -> None:
     auth = parse_env_text(
         AUTH_ENV, Path(AUTH_ENV), "COGNITO_REGION=eu-west-2\nCOGNITO_APP_CLIENT_ID=x\n"
     )
-    outcome = client_exists(auth, lookup, CheckContext(RunConfig(root=Path("."))))
+    outcome = client_exists(auth, lookup, RunConfig(root=Path(".")))
     assert outcome.status is Status.FAIL
     assert "could not be listed" in outcome.message
     assert "cognito-idp:ListUserPoolClients" in outcome.message

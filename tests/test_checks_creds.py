@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from botocore.stub import Stubber
 
-from cognito_doctor.aws import AwsAccess
+from cognito_doctor.aws.clients import AwsAccess
 from cognito_doctor.demo.sandbox import Sandbox, write_env_file
 from cognito_doctor.engine.model import Report, Status
 from cognito_doctor.engine.redact import MASK

@@ -13,7 +13,7 @@ import pytest
 from cognito_doctor.demo.sandbox import write_env_file
 from cognito_doctor.engine.model import Environment, Location, Outcome, Report, Status
 from cognito_doctor.engine.registry import load_registry
-from cognito_doctor.engine.runner import run_checks
+from cognito_doctor.facts.context import run_checks
 from cognito_doctor.output.json import report_to_dict
 from cognito_doctor.platform.envfiles import AUTH_ENV, UM_ENV
 from cognito_doctor.platform.settings import RunConfig

@@ -23,10 +23,11 @@ from cognito_doctor.demo.sandbox import (
 )
 from cognito_doctor.engine.model import Environment, Report, Status
 from cognito_doctor.engine.registry import Registry
-from cognito_doctor.facts.core import CheckContext, PoolLookup, PoolRef
+from cognito_doctor.facts.records import PoolLookup
 from cognito_doctor.platform.awscli import RESET_WARNING
 from cognito_doctor.platform.envfiles import AUTH_ENV, UM_ENV
 from cognito_doctor.platform.settings import RunConfig
+from cognito_doctor.platform.target import PoolRef
 from tests.conftest import result_of, statuses
 
 POOL_CHECKS = (
@@ -240,15 +241,16 @@ def test_missing_pool_lists_the_pools_of_the_region(
 def test_missing_pool_says_why_pools_could_not_be_listed() -> None:
     ref = PoolRef("eu-west-2_Gone1", "eu-west-2", None)
     denied = "the operator may not call cognito-idp:ListUserPools (AccessDeniedException)"
-    ctx = CheckContext(RunConfig(root=Path(".")))
-    outcome = pool_exists(pool_lookup=PoolLookup(ref, None, (), denied), ctx=ctx)
+    settings = RunConfig(root=Path("."))
+    outcome = pool_exists(pool_lookup=PoolLookup(ref, None, (), denied), settings=settings)
     assert outcome.status is Status.FAIL
     assert (
         "could not be listed" in outcome.message and "cognito-idp:ListUserPools" in outcome.message
     )
 
     empty = pool_exists(
-        pool_lookup=PoolLookup(PoolRef("eu-west-2_Gone1", "eu-west-3", None), None), ctx=ctx
+        pool_lookup=PoolLookup(PoolRef("eu-west-2_Gone1", "eu-west-3", None), None),
+        settings=settings,
     )
     assert "there are no user pools at all in eu-west-3" in empty.message
     assert "its id starts with eu-west-2, but the region used is eu-west-3" in empty.message

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from cognito_doctor.cli import main
 from cognito_doctor.engine.model import Environment, Report, Status
 from cognito_doctor.engine.registry import Registry
-from cognito_doctor.engine.runner import run_checks
+from cognito_doctor.facts.context import run_checks
 from cognito_doctor.output import OutputFormat, RenderOptions, render
 from cognito_doctor.platform.envfiles import AUTH_ENV, UM_ENV
 from cognito_doctor.platform.settings import RunConfig

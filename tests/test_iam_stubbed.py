@@ -19,7 +19,7 @@ import boto3
 import pytest
 from botocore.stub import StubAssertionError, Stubber
 
-from cognito_doctor.aws import AwsAccess
+from cognito_doctor.aws.clients import AwsAccess
 from cognito_doctor.demo.sandbox import write_env_file
 from cognito_doctor.engine.model import Report, Status
 from cognito_doctor.iam import REQUIRED_ACTIONS, RISKY_ACTIONS

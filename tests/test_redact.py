@@ -15,7 +15,7 @@ from cognito_doctor.demo.sandbox import Sandbox
 from cognito_doctor.engine.model import Outcome, Report, Status
 from cognito_doctor.engine.redact import MASK, Redactor
 from cognito_doctor.engine.registry import load_registry
-from cognito_doctor.engine.runner import run_checks
+from cognito_doctor.facts.context import run_checks
 from cognito_doctor.output.json import report_to_dict
 from cognito_doctor.platform.envfiles import UM_ENV
 from cognito_doctor.platform.settings import RunConfig

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from cognito_doctor.cli import main
 from cognito_doctor.engine.model import DOC_HEADINGS, Location, Report, Status
 from cognito_doctor.engine.registry import ENTRY_POINT_GROUP, RegistryError, load_registry
-from cognito_doctor.engine.runner import run_checks
+from cognito_doctor.facts.context import run_checks
 from cognito_doctor.platform.envfiles import AUTH_ENV, UM_ENV
 from cognito_doctor.platform.settings import RunConfig
 from tests.conftest import result_of, statuses

@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
+from cognito_doctor.aws.shared import SharedClients
 from cognito_doctor.demo.sandbox import SANDBOX_OPERATOR_ENV, Sandbox
 from cognito_doctor.engine.registry import Registry
-from cognito_doctor.engine.runner import run_checks
-from cognito_doctor.facts.core import SharedClients
+from cognito_doctor.facts.context import run_checks
 from cognito_doctor.platform.settings import RunConfig
 from tests.conftest import statuses
 from tests.support.net import (

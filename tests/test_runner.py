@@ -13,7 +13,7 @@ import pytest
 
 from cognito_doctor.engine.model import Environment, Report, Status
 from cognito_doctor.engine.registry import Registry, load_registry
-from cognito_doctor.engine.runner import run_checks
+from cognito_doctor.facts.context import run_checks
 from cognito_doctor.platform.envfiles import AUTH_ENV, UM_ENV
 from cognito_doctor.platform.settings import RunConfig
 from tests.conftest import result_of, statuses
@@ -138,7 +138,7 @@ def test_offline_skips_network_checks_without_importing_boto3(root: Path) -> Non
         from pathlib import Path
         from cognito_doctor.platform.settings import RunConfig
         from cognito_doctor.engine.registry import load_registry
-        from cognito_doctor.engine.runner import run_checks
+        from cognito_doctor.facts.context import run_checks
 
         registry = load_registry([Path(sys.argv[2])])
         report = run_checks(RunConfig(root=Path(sys.argv[1]), offline=True), registry)

@@ -12,11 +12,11 @@ import pytest
 from botocore.stub import Stubber
 from click.testing import CliRunner, Result
 
-from cognito_doctor.aws import AwsAccess
+from cognito_doctor.aws.clients import AwsAccess
 from cognito_doctor.cli import main
 from cognito_doctor.demo.sandbox import Sandbox, Setup
 from cognito_doctor.engine.registry import Registry
-from cognito_doctor.facts.core import CheckContext, PoolRef
+from cognito_doctor.facts.context import CheckContext
 from cognito_doctor.oncall import users
 from cognito_doctor.oncall.users import (
     OK,
@@ -29,6 +29,7 @@ from cognito_doctor.oncall.users import (
 )
 from cognito_doctor.platform.envfiles import AUTH_ENV, UM_ENV
 from cognito_doctor.platform.settings import RunConfig
+from cognito_doctor.platform.target import PoolRef
 
 PASSWORD = "Corr3ct-Horse-Battery!"
 

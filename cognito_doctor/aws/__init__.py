@@ -1,40 +1,11 @@
-"""The only package that imports botocore: clients for the two identities, explanations of
-AWS errors, and botocore's service models.
+"""The only package that imports botocore.
 
-Import it lazily (from inside fact providers), so that `--offline` and `--help` never pay for
-importing botocore.
+- clients: botocore sessions for the operator and for the service's keys, shared clients, and
+  botocore's service models.
+- errors: recognising botocore's errors and explaining them in words a person can act on.
+- shared: the holder of clients shared by the environments of one command line run (imports
+  nothing of botocore, so the CLI can create it before any AWS fact runs).
+
+Import `clients` and `errors` lazily (from inside fact providers), so that `--offline` and
+`--help` never pay for importing botocore.
 """
-
-from __future__ import annotations
-
-from cognito_doctor.aws.clients import (
-    ACCESS_DENIED,
-    BAD_SIGNATURE,
-    EXPIRED,
-    THROTTLED,
-    UNKNOWN_KEY,
-    AwsAccess,
-    ServiceKeys,
-    error_code,
-    error_message,
-    explain,
-    http_status,
-    is_aws_error,
-    service_model,
-)
-
-__all__ = [
-    "ACCESS_DENIED",
-    "BAD_SIGNATURE",
-    "EXPIRED",
-    "THROTTLED",
-    "UNKNOWN_KEY",
-    "AwsAccess",
-    "ServiceKeys",
-    "error_code",
-    "error_message",
-    "explain",
-    "http_status",
-    "is_aws_error",
-    "service_model",
-]

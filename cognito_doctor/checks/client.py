@@ -8,9 +8,11 @@ from typing import Any
 
 from cognito_doctor.engine.model import Outcome, failed, passed, warned
 from cognito_doctor.engine.registry import check
-from cognito_doctor.facts.core import CheckContext, ClientLookup, PoolRef
+from cognito_doctor.facts.records import ClientLookup
 from cognito_doctor.platform.awscli import RESET_WARNING, update_user_pool_client_command
 from cognito_doctor.platform.envfiles import EnvFile
+from cognito_doctor.platform.settings import RunConfig
+from cognito_doctor.platform.target import PoolRef
 
 RUNBOOK_CLIENT_NAME = "clinical-platform"
 REQUIRED_FLOWS = ("ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH")
@@ -69,12 +71,9 @@ def _runbook_like(
 
 
 @check(
-    "client.exists",
-    title="COGNITO_APP_CLIENT_ID is an app client of the pool",
-    severity="error",
-    needs=["auth_env", "client_lookup"],
+    "client.exists", title="COGNITO_APP_CLIENT_ID is an app client of the pool", severity="error"
 )
-def client_exists(auth_env: EnvFile, client_lookup: ClientLookup, ctx: CheckContext) -> Outcome:
+def client_exists(auth_env: EnvFile, client_lookup: ClientLookup, settings: RunConfig) -> Outcome:
     """
     ## What it checks
     That `COGNITO_APP_CLIENT_ID` in `services/auth/.env` is an app client of the pool in
@@ -95,7 +94,7 @@ def client_exists(auth_env: EnvFile, client_lookup: ClientLookup, ctx: CheckCont
     runbook's step 1 says (confidential, ALLOW_ADMIN_USER_PASSWORD_AUTH and
     ALLOW_REFRESH_TOKEN_AUTH).
     """
-    wanted = ctx.config.expect.app_client_name
+    wanted = settings.expect.app_client_name
     ref = client_lookup.ref
     where = auth_env.location("COGNITO_APP_CLIENT_ID")
     if client_lookup.client is not None:
@@ -175,13 +174,8 @@ def client_exists(auth_env: EnvFile, client_lookup: ClientLookup, ctx: CheckCont
     )
 
 
-@check(
-    "client.secret",
-    title="The app client is confidential (has a secret)",
-    severity="error",
-    needs=["app_client", "pool_ref"],
-)
-def client_secret(app_client: dict[str, Any], pool_ref: PoolRef, ctx: CheckContext) -> Outcome:
+@check("client.secret", title="The app client is confidential (has a secret)", severity="error")
+def client_secret(app_client: dict[str, Any], pool_ref: PoolRef, settings: RunConfig) -> Outcome:
     """
     ## What it checks
     That the app client in `COGNITO_APP_CLIENT_ID` is a confidential client: it has a client
@@ -207,7 +201,7 @@ def client_secret(app_client: dict[str, Any], pool_ref: PoolRef, ctx: CheckConte
             has_secret=True,
         )
     region, pool_id = pool_ref.region, pool_ref.pool_id
-    create = create_client_command(region, pool_id, ctx.config.expect.app_client_name)
+    create = create_client_command(region, pool_id, settings.expect.app_client_name)
     delete = (
         f"aws cognito-idp delete-user-pool-client --region {shlex.quote(region)} "
         f"--user-pool-id {shlex.quote(pool_id)} --client-id {app_client.get('ClientId')}"
@@ -218,7 +212,7 @@ def client_secret(app_client: dict[str, Any], pool_ref: PoolRef, ctx: CheckConte
         "Cognito cannot add a secret to an existing client, so create a new confidential "
         f"client with the runbook's settings:\n  {create}\n"
         f"It prints the new ClientId and ClientSecret. Set COGNITO_APP_CLIENT_ID=<new ClientId> "
-        f"in {ctx.config.auth_env_path}, keep the ClientSecret in your secret store (never in the "
+        f"in {settings.auth_env_path}, keep the ClientSecret in your secret store (never in the "
         "repository), "
         "and restart auth. Once nothing uses the old public client, delete it:\n"
         f"  {delete}",
@@ -232,7 +226,6 @@ def client_secret(app_client: dict[str, Any], pool_ref: PoolRef, ctx: CheckConte
     "client.auth-flows",
     title="The app client allows the admin password and refresh flows",
     severity="error",
-    needs=["app_client", "pool_ref"],
 )
 def client_auth_flows(app_client: dict[str, Any], pool_ref: PoolRef) -> Outcome:
     """

@@ -6,7 +6,7 @@ import re
 
 from cognito_doctor.engine.model import Location, Outcome, errored, failed, passed
 from cognito_doctor.engine.registry import check
-from cognito_doctor.facts.core import IdentityLookup
+from cognito_doctor.facts.records import IdentityLookup
 from cognito_doctor.platform.envfiles import EnvFile
 
 # AWS's messages for these errors name no key, but scrub anything shaped like a key id or a
@@ -36,12 +36,7 @@ def _aws_says(lookup: IdentityLookup) -> str:
     return f' AWS says: "{text}"' if text else ""
 
 
-@check(
-    "creds.identity",
-    title="The service's AWS keys are accepted by AWS",
-    severity="error",
-    needs=["caller_identity", "um_env"],
-)
+@check("creds.identity", title="The service's AWS keys are accepted by AWS", severity="error")
 def service_identity(caller_identity: IdentityLookup, um_env: EnvFile) -> Outcome:
     """
     ## What it checks

@@ -11,9 +11,9 @@ from typing import Any
 
 from cognito_doctor.engine.model import Outcome, failed, passed, warned
 from cognito_doctor.engine.registry import check
-from cognito_doctor.facts.core import CheckContext
-from cognito_doctor.facts.ses import SesAccount, SesIdentityLookup, SesSending
+from cognito_doctor.facts.records import SesAccount, SesIdentityLookup, SesSending
 from cognito_doctor.platform.awscli import aws_command
+from cognito_doctor.platform.settings import RunConfig
 
 CONSOLE_EMAIL = "Cognito → User pools → {pool} → Messaging → Email configuration → Edit"
 SANDBOX_LIMIT = "at most 200 messages a day and 1 a second"
@@ -56,7 +56,6 @@ def _from_problem(sending: SesSending) -> str | None:
     "email.ses-identity",
     title="The SES identity the pool sends as is verified, in the SourceArn's region",
     severity="error",
-    needs=["ses_identity"],
 )
 def ses_identity_verified(ses_identity: SesIdentityLookup) -> Outcome:
     """
@@ -177,9 +176,8 @@ def _quota(account: dict[str, Any]) -> str:
     "email.ses-production",
     title="The SES account the pool sends with is out of the sandbox",
     severity="error",
-    needs=["ses_account"],
 )
-def ses_production(ses_account: SesAccount, ctx: CheckContext) -> Outcome:
+def ses_production(ses_account: SesAccount, settings: RunConfig) -> Outcome:
     """
     ## What it checks
     For a pool that sends through Amazon SES (`DEVELOPER`): SESv2 GetAccount in the region
@@ -250,7 +248,7 @@ def ses_production(ses_account: SesAccount, ctx: CheckContext) -> Outcome:
             "--mail-type TRANSACTIONAL --website-url '<https://your-site>' "
             "--use-case-description '<how the platform sends invitations>'"
         )
-        outcome = failed if ctx.prod else warned
+        outcome = failed if settings.prod else warned
         return outcome(message, fix, fix_command=command, review_status=review_status, **evidence)
     if account.get("EnforcementStatus") == "PROBATION":
         return warned(

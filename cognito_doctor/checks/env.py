@@ -6,9 +6,10 @@ import re
 
 from cognito_doctor.engine.model import Location, Outcome, failed, passed, skipped, warned
 from cognito_doctor.engine.registry import check
-from cognito_doctor.facts.core import POOL_ID_PATTERN, CheckContext, EnvFiles
-from cognito_doctor.platform.envfiles import EnvFile
+from cognito_doctor.platform.envfiles import EnvFile, EnvFiles
 from cognito_doctor.platform.regions import expected_issuer, is_region
+from cognito_doctor.platform.settings import RunConfig
+from cognito_doctor.platform.target import POOL_ID_PATTERN
 
 RUNBOOK_EXAMPLE_POOL_ID = "eu-west-2_AbCdEf123"
 CLIENT_ID_PATTERN = re.compile(r"^[\w+]{1,128}$")
@@ -21,12 +22,7 @@ def _key_hint(key_id: str) -> str:
     return f"…{key_id[-4:]}" if len(key_id) > 4 else "…"
 
 
-@check(
-    "env.files",
-    title="Both .env files exist and parse",
-    severity="error",
-    needs=["env_files"],
-)
+@check("env.files", title="Both .env files exist and parse", severity="error")
 def env_files_parse(env_files: EnvFiles) -> Outcome:
     """
     ## What it checks
@@ -90,12 +86,7 @@ def env_files_parse(env_files: EnvFiles) -> Outcome:
     )
 
 
-@check(
-    "env.provider",
-    title="user-management uses the real Cognito provider",
-    severity="error",
-    needs=["um_env"],
-)
+@check("env.provider", title="user-management uses the real Cognito provider", severity="error")
 def provider_is_cognito(um_env: EnvFile) -> Outcome:
     """
     ## What it checks
@@ -139,10 +130,7 @@ def _usable_files(env_files: EnvFiles) -> list[EnvFile]:
 
 
 @check(
-    "env.pool-id",
-    title="COGNITO_USER_POOL_ID is set, identical and well-formed",
-    severity="error",
-    needs=["env_files"],
+    "env.pool-id", title="COGNITO_USER_POOL_ID is set, identical and well-formed", severity="error"
 )
 def pool_id_consistent(env_files: EnvFiles) -> Outcome:
     """
@@ -209,12 +197,9 @@ def pool_id_consistent(env_files: EnvFiles) -> Outcome:
 
 
 @check(
-    "env.region",
-    title="COGNITO_REGION is set, identical and matches the pool",
-    severity="error",
-    needs=["env_files"],
+    "env.region", title="COGNITO_REGION is set, identical and matches the pool", severity="error"
 )
-def region_consistent(env_files: EnvFiles, ctx: CheckContext) -> Outcome:
+def region_consistent(env_files: EnvFiles, settings: RunConfig) -> Outcome:
     """
     ## What it checks
     That `COGNITO_REGION` is set in both `.env` files, to the same real AWS region, and that it
@@ -265,24 +250,18 @@ def region_consistent(env_files: EnvFiles, ctx: CheckContext) -> Outcome:
             fix,
             location=where,
         )
-    expected = ctx.config.expect.region
+    expected = settings.expect.region
     if expected is not None and expected != region:
         return failed(
-            f"COGNITO_REGION={region}, but the config file expects {expected} for "
-            f"{ctx.config.name}",
-            f"Point {ctx.config.name}'s .env files at its pool in {expected}, or correct the "
+            f"COGNITO_REGION={region}, but the config file expects {expected} for {settings.name}",
+            f"Point {settings.name}'s .env files at its pool in {expected}, or correct the "
             "environment's `region` in the config file.",
             location=where,
         )
     return passed(f"COGNITO_REGION={region}", region=region)
 
 
-@check(
-    "env.issuer",
-    title="COGNITO_ISSUER, if set, is the pool's exact issuer",
-    severity="error",
-    needs=["auth_env"],
-)
+@check("env.issuer", title="COGNITO_ISSUER, if set, is the pool's exact issuer", severity="error")
 def issuer_override(auth_env: EnvFile) -> Outcome:
     """
     ## What it checks
@@ -324,12 +303,7 @@ def issuer_override(auth_env: EnvFile) -> Outcome:
     )
 
 
-@check(
-    "env.app-client-id",
-    title="COGNITO_APP_CLIENT_ID is a real client id",
-    severity="error",
-    needs=["auth_env"],
-)
+@check("env.app-client-id", title="COGNITO_APP_CLIENT_ID is a real client id", severity="error")
 def app_client_id_shape(auth_env: EnvFile) -> Outcome:
     """
     ## What it checks
@@ -371,13 +345,8 @@ def app_client_id_shape(auth_env: EnvFile) -> Outcome:
     return passed(f"COGNITO_APP_CLIENT_ID={value}", app_client_id=value)
 
 
-@check(
-    "env.aws-credentials",
-    title="The service's AWS keys fit the environment",
-    severity="error",
-    needs=["um_env"],
-)
-def aws_credentials_shape(um_env: EnvFile, ctx: CheckContext) -> Outcome:
+@check("env.aws-credentials", title="The service's AWS keys fit the environment", severity="error")
+def aws_credentials_shape(um_env: EnvFile, settings: RunConfig) -> Outcome:
     """
     ## What it checks
     dev: that `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY` are both set in
@@ -401,7 +370,7 @@ def aws_credentials_shape(um_env: EnvFile, ctx: CheckContext) -> Outcome:
     key_id = um_env.get("AWS_ACCESS_KEY_ID")
     secret = um_env.get("AWS_SECRET_ACCESS_KEY")
     token = um_env.get("AWS_SESSION_TOKEN")
-    if ctx.prod:
+    if settings.prod:
         if key_id or secret:
             key = "AWS_ACCESS_KEY_ID" if key_id else "AWS_SECRET_ACCESS_KEY"
             return failed(

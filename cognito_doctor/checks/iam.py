@@ -14,8 +14,6 @@ from typing import Any
 
 from cognito_doctor.engine.model import Location, Outcome, failed, passed, warned
 from cognito_doctor.engine.registry import check
-from cognito_doctor.facts.core import CheckContext, EnvFiles
-from cognito_doctor.facts.iam_policy_file import env_pool
 from cognito_doctor.iam import (
     LOCAL_BLIND_SPOTS,
     REQUIRED_ACTIONS,
@@ -45,6 +43,7 @@ from cognito_doctor.iam import (
     runbook_statement,
 )
 from cognito_doctor.platform.regions import partition_of
+from cognito_doctor.platform.target import EnvTarget
 
 RESTART = "Changes to IAM policies take effect within seconds; no restart is needed."
 
@@ -69,7 +68,6 @@ def _console(principal: Principal) -> str:
     "iam.principal",
     title="The service's IAM principal is known and can be checked",
     severity="error",
-    needs=["iam_principal"],
 )
 def principal(iam_principal: Principal) -> Outcome:
     """
@@ -293,10 +291,7 @@ def _how(simulation: Simulation) -> str:
 
 
 @check(
-    "iam.actions",
-    title="The service may call the six Admin actions on the pool",
-    severity="error",
-    needs=["iam_simulation", "iam_probe"],
+    "iam.actions", title="The service may call the six Admin actions on the pool", severity="error"
 )
 def actions(iam_simulation: Simulation, iam_probe: Probe) -> Outcome:
     """
@@ -456,7 +451,6 @@ def actions(iam_simulation: Simulation, iam_probe: Probe) -> Outcome:
     "iam.least-privilege",
     title="The service may do nothing risky on the pool beyond the six actions",
     severity="warning",
-    needs=["iam_simulation"],
 )
 def least_privilege(iam_simulation: Simulation) -> Outcome:
     """
@@ -599,9 +593,8 @@ def _file_account(document: Mapping[str, Any]) -> str | None:
     "iam.policy-file",
     title="The policy file grants the six actions on this pool, with no placeholders left",
     severity="error",
-    needs=["policy_file", "env_files"],
 )
-def policy_file_check(policy_file: PolicyFile, env_files: EnvFiles, ctx: CheckContext) -> Outcome:
+def policy_file_check(policy_file: PolicyFile, env_target: EnvTarget) -> Outcome:
     """
     ## What it checks
     Runs with `--policy-file PATH`, offline: the JSON policy your team keeps in its
@@ -629,7 +622,7 @@ def policy_file_check(policy_file: PolicyFile, env_files: EnvFiles, ctx: CheckCo
     def at(line: int | None) -> Location:
         return Location(pf.display, line)
 
-    pool_id, region = env_pool(ctx, env_files)
+    pool_id, region = env_target.pool_and_region()
     if pf.problem:
         sample = (
             pretty_json(

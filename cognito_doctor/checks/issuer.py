@@ -7,7 +7,10 @@ from typing import Any
 
 from cognito_doctor.engine.model import Location, Outcome, errored, failed, passed
 from cognito_doctor.engine.registry import check
-from cognito_doctor.facts.core import CheckContext, Discovery, EnvFiles, PoolRef
+from cognito_doctor.facts.records import Discovery
+from cognito_doctor.platform.envfiles import EnvFiles
+from cognito_doctor.platform.settings import RunConfig
+from cognito_doctor.platform.target import PoolRef
 
 _HTTP_STATUS = re.compile(r"answered HTTP (\d{3})")
 # Problems (as the discovery fact words them) that mean "the server answered, but not with a
@@ -46,10 +49,9 @@ def _reach_fix(discovery: Discovery, endpoint: bool) -> str:
     "issuer.discovery",
     title="The pool's OIDC discovery document and signing keys are served",
     severity="error",
-    needs=["discovery", "pool_ref", "env_files"],
 )
 def issuer_discovery(
-    discovery: Discovery, pool_ref: PoolRef, env_files: EnvFiles, ctx: CheckContext
+    discovery: Discovery, pool_ref: PoolRef, env_files: EnvFiles, settings: RunConfig
 ) -> Outcome:
     """
     ## What it checks
@@ -76,7 +78,7 @@ def issuer_discovery(
     `cognito-idp.<region>.amazonaws.com` over HTTPS.
     """
     expected = pool_ref.issuer
-    endpoint = ctx.config.endpoint_url is not None
+    endpoint = settings.endpoint_url is not None
     auth = env_files.auth
     configured = auth.get("COGNITO_ISSUER") if auth.usable else None
     compared = "the derived issuer" + (" and COGNITO_ISSUER" if configured else "")

@@ -15,7 +15,7 @@ from typing import Any
 
 from cognito_doctor.engine.model import Outcome, failed, passed, warned
 from cognito_doctor.engine.registry import check
-from cognito_doctor.facts.core import CheckContext, PoolLookup, PoolRef
+from cognito_doctor.facts.records import PoolLookup
 from cognito_doctor.platform.awscli import (
     RESET_WARNING,
     aws_command,
@@ -23,6 +23,8 @@ from cognito_doctor.platform.awscli import (
     update_user_pool_command,
     update_user_pool_input,
 )
+from cognito_doctor.platform.settings import RunConfig
+from cognito_doctor.platform.target import PoolRef
 
 REQUIRED_ATTRIBUTES = ("email", "name")
 PROD_MIN_PASSWORD_LENGTH = 12
@@ -194,16 +196,16 @@ def _user_count(pool: Mapping[str, Any]) -> str:
     return f"the {count} user(s)" if isinstance(count, int) and count > 0 else "the users"
 
 
-def _env_files(ctx: CheckContext) -> str:
+def _env_files(settings: RunConfig) -> str:
     """Both .env files, as this run's config names them."""
-    return f"{ctx.config.um_env_path} and {ctx.config.auth_env_path}"
+    return f"{settings.um_env_path} and {settings.auth_env_path}"
 
 
 def _new_pool_fix(
-    ref: PoolRef, pool: Mapping[str, Any], *, ctx: CheckContext, why: str
+    ref: PoolRef, pool: Mapping[str, Any], *, settings: RunConfig, why: str
 ) -> tuple[str, str]:
     """(fix text, command) for a setting that needs a new pool."""
-    prod = ctx.prod
+    prod = settings.prod
     params = new_pool_params(pool, prod=prod)
     command = cli_input_command("cognito-idp", "create-user-pool", ref.region, params)
     fix = (
@@ -213,7 +215,7 @@ def _new_pool_fix(
         f"only), or run this, which makes {params['PoolName']!r} with the runbook's settings "
         f"and keeps this pool's other settings:\n{command}\n"
         "Then: create the clinical-platform app client in the new pool; put the new pool id "
-        f"into COGNITO_USER_POOL_ID in {_env_files(ctx)} (and the new client id into "
+        f"into COGNITO_USER_POOL_ID in {_env_files(settings)} (and the new client id into "
         "COGNITO_APP_CLIENT_ID); point the IAM policy's Resource at the new pool's ARN. "
         "Users must be migrated: they cannot be moved between pools, so re-invite "
         f"{_user_count(pool)} of {ref.pool_id} into the new pool (AdminCreateUser, e.g. by "
@@ -230,13 +232,8 @@ def _pool_label(pool: Mapping[str, Any]) -> str:
     return f"{pool.get('Name', '?')} ({pool.get('Id', '?')})"
 
 
-@check(
-    "pool.exists",
-    title="The user pool exists in COGNITO_REGION",
-    severity="error",
-    needs=["pool_lookup"],
-)
-def pool_exists(pool_lookup: PoolLookup, ctx: CheckContext) -> Outcome:
+@check("pool.exists", title="The user pool exists in COGNITO_REGION", severity="error")
+def pool_exists(pool_lookup: PoolLookup, settings: RunConfig) -> Outcome:
     """
     ## What it checks
     That DescribeUserPool finds `COGNITO_USER_POOL_ID` in `COGNITO_REGION`, using the
@@ -276,7 +273,7 @@ def pool_exists(pool_lookup: PoolLookup, ctx: CheckContext) -> Outcome:
     ]
     fix = (
         f"Copy the right pool's id from Cognito → User pools (region {ref.region}) into "
-        f"COGNITO_USER_POOL_ID in {_env_files(ctx)}, or set COGNITO_REGION to the region "
+        f"COGNITO_USER_POOL_ID in {_env_files(settings)}, or set COGNITO_REGION to the region "
         "the pool is in; if there is no pool yet, create one as the runbook's step 1 says."
     )
     if pool_lookup.list_problem is not None:
@@ -293,7 +290,7 @@ def pool_exists(pool_lookup: PoolLookup, ctx: CheckContext) -> Outcome:
         if len(likely) == 1:
             fix = (
                 f"If {likely[0]['name']} is the platform's pool, set "
-                f"COGNITO_USER_POOL_ID={likely[0]['id']} in {_env_files(ctx)} and restart "
+                f"COGNITO_USER_POOL_ID={likely[0]['id']} in {_env_files(settings)} and restart "
                 f"the services. Otherwise: {fix}"
             )
     return failed(
@@ -306,13 +303,8 @@ def pool_exists(pool_lookup: PoolLookup, ctx: CheckContext) -> Outcome:
     )
 
 
-@check(
-    "pool.email-sign-in",
-    title="Users sign in with their email address only",
-    severity="error",
-    needs=["user_pool", "pool_ref"],
-)
-def email_sign_in(user_pool: dict[str, Any], pool_ref: PoolRef, ctx: CheckContext) -> Outcome:
+@check("pool.email-sign-in", title="Users sign in with their email address only", severity="error")
+def email_sign_in(user_pool: dict[str, Any], pool_ref: PoolRef, settings: RunConfig) -> Outcome:
     """
     ## What it checks
     That the pool's `UsernameAttributes` is exactly `["email"]` (the console's sign-in option
@@ -348,7 +340,7 @@ def email_sign_in(user_pool: dict[str, Any], pool_ref: PoolRef, ctx: CheckContex
     if alias:
         problems.append(f"AliasAttributes is {alias}: these are aliases of a separate username")
     fix, command = _new_pool_fix(
-        pool_ref, user_pool, ctx=ctx, why="The sign-in option (UsernameAttributes)"
+        pool_ref, user_pool, settings=settings, why="The sign-in option (UsernameAttributes)"
     )
     return failed(
         "; ".join(problems) + ". The runbook's pool signs in with email only, and this can't "
@@ -361,10 +353,7 @@ def email_sign_in(user_pool: dict[str, Any], pool_ref: PoolRef, ctx: CheckContex
 
 
 @check(
-    "pool.mfa",
-    title="Cognito MFA is off (the platform does MFA in admin-api)",
-    severity="error",
-    needs=["user_pool", "pool_ref"],
+    "pool.mfa", title="Cognito MFA is off (the platform does MFA in admin-api)", severity="error"
 )
 def mfa_off(user_pool: dict[str, Any], pool_ref: PoolRef) -> Outcome:
     """
@@ -405,13 +394,10 @@ def mfa_off(user_pool: dict[str, Any], pool_ref: PoolRef) -> Outcome:
     )
 
 
-@check(
-    "pool.required-attributes",
-    title="email and name are required attributes",
-    severity="error",
-    needs=["user_pool", "pool_ref"],
-)
-def required_attributes(user_pool: dict[str, Any], pool_ref: PoolRef, ctx: CheckContext) -> Outcome:
+@check("pool.required-attributes", title="email and name are required attributes", severity="error")
+def required_attributes(
+    user_pool: dict[str, Any], pool_ref: PoolRef, settings: RunConfig
+) -> Outcome:
     """
     ## What it checks
     That the standard attributes `email` and `name` are both marked Required in the pool's
@@ -440,7 +426,9 @@ def required_attributes(user_pool: dict[str, Any], pool_ref: PoolRef, ctx: Check
         "email": "users without an email address get no invitation and can't reset passwords",
         "name": "CognitoService.createUser sends a name attribute with the user's display name",
     }
-    fix, command = _new_pool_fix(pool_ref, user_pool, ctx=ctx, why="The pool's required attributes")
+    fix, command = _new_pool_fix(
+        pool_ref, user_pool, settings=settings, why="The pool's required attributes"
+    )
     return failed(
         f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not required ("
         + "; ".join(reasons[name] for name in missing)
@@ -452,12 +440,7 @@ def required_attributes(user_pool: dict[str, Any], pool_ref: PoolRef, ctx: Check
     )
 
 
-@check(
-    "pool.self-signup",
-    title="Self-registration is off (invitation only)",
-    severity="error",
-    needs=["user_pool", "pool_ref"],
-)
+@check("pool.self-signup", title="Self-registration is off (invitation only)", severity="error")
 def self_signup_off(user_pool: dict[str, Any], pool_ref: PoolRef) -> Outcome:
     """
     ## What it checks
@@ -492,12 +475,7 @@ def self_signup_off(user_pool: dict[str, Any], pool_ref: PoolRef) -> Outcome:
     )
 
 
-@check(
-    "pool.email-verification",
-    title="Cognito verifies email addresses",
-    severity="error",
-    needs=["user_pool", "pool_ref"],
-)
+@check("pool.email-verification", title="Cognito verifies email addresses", severity="error")
 def email_verification(user_pool: dict[str, Any], pool_ref: PoolRef) -> Outcome:
     """
     ## What it checks
@@ -541,10 +519,7 @@ def email_verification(user_pool: dict[str, Any], pool_ref: PoolRef) -> Outcome:
 
 
 @check(
-    "pool.account-recovery",
-    title="Account recovery is by verified email only",
-    severity="error",
-    needs=["user_pool", "pool_ref"],
+    "pool.account-recovery", title="Account recovery is by verified email only", severity="error"
 )
 def account_recovery(user_pool: dict[str, Any], pool_ref: PoolRef) -> Outcome:
     """
@@ -594,13 +569,8 @@ def account_recovery(user_pool: dict[str, Any], pool_ref: PoolRef) -> Outcome:
     return failed(problem, fix, fix_command=command, recovery=names)
 
 
-@check(
-    "pool.password-policy",
-    title="The password policy fits the environment",
-    severity="error",
-    needs=["user_pool", "pool_ref"],
-)
-def password_policy(user_pool: dict[str, Any], pool_ref: PoolRef, ctx: CheckContext) -> Outcome:
+@check("pool.password-policy", title="The password policy fits the environment", severity="error")
+def password_policy(user_pool: dict[str, Any], pool_ref: PoolRef, settings: RunConfig) -> Outcome:
     """
     ## What it checks
     dev: reports the password policy and passes (Cognito's defaults are fine for dev).
@@ -619,9 +589,9 @@ def password_policy(user_pool: dict[str, Any], pool_ref: PoolRef, ctx: CheckCont
     """
     policy = _password_policy(user_pool)
     described = _describe_password_policy(policy)
-    configured = ctx.config.expect.password_min_length
-    env = ctx.config.name
-    if not ctx.prod and configured is None:
+    configured = settings.expect.password_min_length
+    env = settings.name
+    if not settings.prod and configured is None:
         return passed(
             f"dev: {described} (fine for dev; prod needs {PROD_MIN_PASSWORD_LENGTH}+ characters "
             "and all four character classes)",
@@ -634,7 +604,7 @@ def password_policy(user_pool: dict[str, Any], pool_ref: PoolRef, ctx: CheckCont
     if length < minimum:
         shortfalls.append(f"minimum length is {length} ({env} needs {minimum}+)")
     missing = [words for key, words in PASSWORD_CLASSES.items() if not policy.get(key)]
-    if missing and ctx.prod:
+    if missing and settings.prod:
         shortfalls.append(f"{', '.join(missing)} not required")
     if not shortfalls:
         return passed(f"{env}: {described}", password_policy=policy)
@@ -663,9 +633,8 @@ def password_policy(user_pool: dict[str, Any], pool_ref: PoolRef, ctx: CheckCont
     "pool.email-sending",
     title="Emails are sent in a way that fits the environment",
     severity="error",
-    needs=["user_pool", "pool_ref"],
 )
-def email_sending(user_pool: dict[str, Any], pool_ref: PoolRef, ctx: CheckContext) -> Outcome:
+def email_sending(user_pool: dict[str, Any], pool_ref: PoolRef, settings: RunConfig) -> Outcome:
     """
     ## What it checks
     How Cognito sends its emails (`EmailConfiguration`). dev: Cognito's default sender
@@ -696,10 +665,10 @@ def email_sending(user_pool: dict[str, Any], pool_ref: PoolRef, ctx: CheckContex
     if account == "DEVELOPER" and source_arn:
         sender = f" as {config['From']}" if config.get("From") else ""
         return passed(f"emails go through Amazon SES identity {source_arn}{sender}", **evidence)
-    expected = ctx.config.expect.email_sending
+    expected = settings.expect.email_sending
     if expected == "COGNITO_DEFAULT" and account == "COGNITO_DEFAULT":
         return passed(
-            f"Cognito's default sender, as the config file expects for {ctx.config.name}",
+            f"Cognito's default sender, as the config file expects for {settings.name}",
             **evidence,
         )
 
@@ -738,10 +707,9 @@ def email_sending(user_pool: dict[str, Any], pool_ref: PoolRef, ctx: CheckContex
         "Cognito's default sender (COGNITO_DEFAULT) allows about 50 emails a day, and its "
         "address no-reply@verificationemail.com lands in junk for some providers"
     )
-    if ctx.prod or expected == "DEVELOPER":
+    if settings.prod or expected == "DEVELOPER":
         return failed(
-            f"{problem}; {ctx.config.name} must send through Amazon SES (DEVELOPER with a "
-            "SourceArn)",
+            f"{problem}; {settings.name} must send through Amazon SES (DEVELOPER with a SourceArn)",
             fix,
             **evidence,
         )
@@ -752,7 +720,6 @@ def email_sending(user_pool: dict[str, Any], pool_ref: PoolRef, ctx: CheckContex
     "pool.deletion-protection",
     title="Deletion protection is on (prod)",
     severity="warning",
-    needs=["user_pool", "pool_ref"],
     environments=["prod"],
 )
 def deletion_protection(user_pool: dict[str, Any], pool_ref: PoolRef) -> Outcome:

@@ -186,7 +186,8 @@ def check(
         read_timeout=read_timeout,
         max_attempts=max_attempts,
     )
-    from cognito_doctor.engine.runner import run_checks, select_checks
+    from cognito_doctor.engine.runner import select_checks
+    from cognito_doctor.facts.context import run_checks
     from cognito_doctor.platform.configfile import run_config_for
 
     configs = [run_config_for(base, file_config, name) for name in names]
@@ -197,7 +198,7 @@ def check(
     else:
         from concurrent.futures import ThreadPoolExecutor  # only here: 10 ms at every start
 
-        from cognito_doctor.facts.core import SharedClients
+        from cognito_doctor.aws.shared import SharedClients
 
         clients = SharedClients()  # e.g. one operator client per service for every environment
         with ThreadPoolExecutor(max_workers=len(configs), thread_name_prefix="env") as pool:

@@ -320,8 +320,11 @@ def token(
     token) or client_id (access token) against COGNITO_APP_CLIENT_ID, and exp, nbf and iat
     against this machine's clock. The token itself is never printed, only its claims.
     """
-    from cognito_doctor.facts.core import CheckContext, EnvFiles, PoolRef, discovery, env_files
+    from cognito_doctor.facts.context import CheckContext
+    from cognito_doctor.facts.discovery import discovery
+    from cognito_doctor.facts.env import env_files
     from cognito_doctor.oncall.tokens import TokenInputError, decode, expectation_from_env, verify
+    from cognito_doctor.platform.target import PoolRef
 
     if jwt == "-":
         data = _read_stdin("the token")
@@ -342,8 +345,7 @@ def token(
         load_checks(plugins=False),
     )
     ctx = CheckContext(config)
-    files = env_files(ctx)
-    assert isinstance(files, EnvFiles)
+    files = env_files(config)
     expected = expectation_from_env(files.auth, region)
     jwks: dict[str, Any] | None = None
     problem: str | None

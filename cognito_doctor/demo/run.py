@@ -12,7 +12,7 @@ import click
 
 from cognito_doctor.demo.sandbox import SANDBOX_OPERATOR_ENV, running_sandbox
 from cognito_doctor.engine.registry import load_registry
-from cognito_doctor.engine.runner import run_checks
+from cognito_doctor.facts.context import run_checks
 from cognito_doctor.output import OutputFormat
 from cognito_doctor.platform.settings import RunConfig
 

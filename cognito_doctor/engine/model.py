@@ -1,4 +1,6 @@
-"""The data every part of cognito-doctor passes around: statuses, check specs, outcomes, reports."""
+"""The data every part of cognito-doctor passes around: statuses, check specs, outcomes, reports.
+
+Nothing here knows of Cognito or AWS: the engine runs any checks on any facts."""
 
 from __future__ import annotations
 
@@ -155,13 +157,25 @@ class CheckResult:
 
 @dataclass(frozen=True)
 class Target:
-    """What a run looked at, as far as it could tell (no secrets)."""
+    """What a run looked at, as far as it could tell (no secrets), and the line that findings
+    without a location of their own are annotated on."""
 
     root: str
     region: str | None
     user_pool_id: str | None
     app_client_id: str | None
     endpoint_url: str | None
+    anchor: Location | None = None
+
+
+class FactUnavailable(Exception):
+    """A fact could not be produced; every check needing it gets `status` and `reason`."""
+
+    def __init__(self, status: Status, reason: str, fix: str = "") -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+        self.fix = fix
 
 
 @dataclass(frozen=True)

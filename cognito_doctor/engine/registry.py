@@ -8,14 +8,13 @@ contributes, so a plugin check is exactly as first-class as a built-in one.
 
 from __future__ import annotations
 
-import importlib
 import importlib.util
 import inspect
 import re
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from types import ModuleType
 from typing import Any, TypeVar
@@ -31,16 +30,8 @@ from cognito_doctor.engine.model import (
 )
 
 ENTRY_POINT_GROUP = "cognito_doctor.checks"
-BUILTIN_FACT_MODULES = (
-    "cognito_doctor.facts.core",
-    "cognito_doctor.facts.iam_principal",
-    "cognito_doctor.facts.iam_policies",
-    "cognito_doctor.facts.iam_simulation",
-    "cognito_doctor.facts.iam_probe",
-    "cognito_doctor.facts.iam_policy_file",
-    "cognito_doctor.facts.ses",
-)
-BUILTIN_CHECK_MODULES = ("env", "creds", "pool", "client", "issuer", "iam", "email")
+# Entry points whose names start so are the built-ins (this package's own, in pyproject.toml).
+BUILTIN_PREFIX = "builtin."
 _CHECK_MARK = "__cognito_doctor_check__"
 _FACT_MARK = "__cognito_doctor_fact__"
 _ID_PATTERN = re.compile(r"^[a-z][a-z0-9-]*\.[a-z0-9][a-z0-9.-]*$")
@@ -54,13 +45,45 @@ class RegistryError(Exception):
 
 @dataclass(frozen=True)
 class FactSpec:
-    """A named value with one provider; `network` marks facts that need AWS or HTTP."""
+    """A named value with one provider; `network` marks facts that need AWS or HTTP, and
+    `takes_context` providers that are handed the run's context as `ctx`."""
 
     name: str
     needs: tuple[str, ...]
     network: bool
     function: Callable[..., Any] = field(compare=False, repr=False)
     origin: str = "builtin"
+    takes_context: bool = True
+
+
+CONTEXT_PARAMETER = "ctx"
+
+
+def _signature_needs(
+    function: Callable[..., Any], declared: Iterable[str] | None, what: str, *, context: bool
+) -> tuple[str, ...]:
+    """The facts `function` needs: its parameter names (less `ctx` for a fact provider).
+
+    A `needs=` list, still accepted from plugins written before, must name the same facts.
+    """
+    names = [
+        p.name
+        for p in inspect.signature(function).parameters.values()
+        if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+    ]
+    if CONTEXT_PARAMETER in names:
+        if not context:
+            raise RegistryError(
+                f"{what} takes `ctx`: checks take facts only (the run's settings are the fact "
+                "`settings`)"
+            )
+        names.remove(CONTEXT_PARAMETER)
+    if declared is not None and set(declared) != set(names):
+        raise RegistryError(
+            f"{what} declares needs={sorted(declared)} but its parameters are {sorted(names)}; "
+            "leave `needs` out: it is read from the signature"
+        )
+    return tuple(names)
 
 
 def check(
@@ -68,16 +91,17 @@ def check(
     *,
     title: str,
     severity: Severity | str,
-    needs: Iterable[str] = (),
+    needs: Iterable[str] | None = None,
     environments: Iterable[Environment | str] = ALL_ENVIRONMENTS,
 ) -> Callable[[F], F]:
     """Mark a function as a check. Its docstring is the check's doc.
 
-    The function is called with one keyword argument per fact in `needs`, plus `ctx`
-    (the :class:`~cognito_doctor.facts.CheckContext`) if it declares that parameter.
+    The function is called with one keyword argument per parameter, each the fact of that
+    name: a check reads facts only, so it can't reach AWS or the file system.
     """
 
     def mark(function: F) -> F:
+        needed = _signature_needs(function, needs, f"check {id}", context=False)
         doc = inspect.cleandoc(function.__doc__ or "")
         group = id.split(".", 1)[0]
         spec = CheckSpec(
@@ -85,7 +109,7 @@ def check(
             title=title,
             group=group,
             severity=Severity(severity),
-            needs=tuple(needs),
+            needs=needed,
             environments=tuple(Environment(e) for e in environments),
             doc=doc,
             function=function,
@@ -96,15 +120,21 @@ def check(
     return mark
 
 
-def fact(name: str, *, needs: Iterable[str] = (), network: bool = False) -> Callable[[F], F]:
+def fact(
+    name: str, *, needs: Iterable[str] | None = None, network: bool = False
+) -> Callable[[F], F]:
     """Mark a function as the provider of fact `name`.
 
-    The provider is called with `ctx` and one keyword argument per fact in `needs`. It
-    returns the value, or raises :class:`~cognito_doctor.facts.FactUnavailable`.
+    The provider is called with one keyword argument per parameter, each the fact of that
+    name, and with the run's context as `ctx` if it has that parameter. It returns the value,
+    or raises :class:`~cognito_doctor.engine.model.FactUnavailable`.
     """
 
     def mark(function: F) -> F:
-        setattr(function, _FACT_MARK, FactSpec(name, tuple(needs), network, function))
+        needed = _signature_needs(function, needs, f"fact {name!r}", context=True)
+        takes_context = CONTEXT_PARAMETER in inspect.signature(function).parameters
+        spec = FactSpec(name, needed, network, function, takes_context=takes_context)
+        setattr(function, _FACT_MARK, spec)
         return function
 
     return mark
@@ -171,7 +201,35 @@ class Registry:
         for fact_spec in self.facts.values():
             for need in fact_spec.needs:
                 if need not in self.facts:
-                    raise RegistryError(f"fact {fact_spec.name!r} needs unknown fact {need!r}")
+                    raise RegistryError(
+                        f"fact {fact_spec.name!r} needs unknown fact {need!r} ({fact_spec.origin})"
+                    )
+        cycle = self._fact_cycle()
+        if cycle:
+            raise RegistryError("facts depend on each other in a cycle: " + " -> ".join(cycle))
+
+    def _fact_cycle(self) -> list[str]:
+        """One cycle among the facts' needs (as a path that ends where it starts), or []."""
+        state: dict[str, int] = {}  # 1: on the current path, 2: done
+
+        def visit(name: str, path: list[str]) -> list[str]:
+            if state.get(name) == 1:
+                return [*path[path.index(name) :], name]
+            if state.get(name) == 2:
+                return []
+            state[name] = 1
+            for need in self.facts[name].needs:
+                found = visit(need, [*path, name])
+                if found:
+                    return found
+            state[name] = 2
+            return []
+
+        for name in self.facts:
+            found = visit(name, [])
+            if found:
+                return found
+        return []
 
     def needs_network(self, spec: CheckSpec) -> bool:
         """Whether the check needs any fact that reaches AWS or the network."""
@@ -190,34 +248,45 @@ class Registry:
 
 
 def load_registry(checks_dirs: Iterable[Path] = (), *, plugins: bool = True) -> Registry:
-    """Built-in facts and checks, then installed plugins, then every .py file in `checks_dirs`."""
+    """Built-in facts and checks, then installed plugins, then every .py file in `checks_dirs`.
+
+    Built-ins come through the same entry point group as plugins: the modules this package
+    names `builtin.*` there, in name order. `plugins=False` loads the built-ins alone.
+    """
     registry = Registry()
-    for fact_module in BUILTIN_FACT_MODULES:
-        registry.add_module(importlib.import_module(fact_module), "builtin")
-    for name in BUILTIN_CHECK_MODULES:
-        try:
-            module = importlib.import_module(f"cognito_doctor.checks.{name}")
-        except Exception as exc:
-            raise RegistryError(
-                f"built-in checks cognito_doctor.checks.{name} failed to import: "
-                f"{type(exc).__name__}: {exc}"
-            ) from exc
-        registry.add_module(module, "builtin")
+    points = sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name)
+    builtins = [ep for ep in points if _is_builtin(ep)]
+    if not builtins:
+        raise RegistryError(
+            "no built-in checks found: cognito-doctor's entry points are missing (install the "
+            "package, e.g. `pip install -e .`, rather than running it from a source folder)"
+        )
+    for ep in builtins:
+        registry.add_module(_load_entry_point(ep, f"built-in checks {ep.value}"), "builtin")
     if plugins:
-        for ep in entry_points(group=ENTRY_POINT_GROUP):
-            origin = f"plugin {ep.name} ({ep.value})"
-            try:
-                loaded = ep.load()
-            except Exception as exc:
-                raise RegistryError(f"{origin} failed to import: {exc}") from exc
-            module = loaded if isinstance(loaded, ModuleType) else sys.modules[loaded.__module__]
-            registry.add_module(module, origin)
+        for ep in points:
+            if not _is_builtin(ep):
+                origin = f"plugin {ep.name} ({ep.value})"
+                registry.add_module(_load_entry_point(ep, origin), origin)
     # The same directory given twice (`d` and `./d`) is loaded once, not reported as duplicates.
     for directory in dict.fromkeys(Path(d).resolve() for d in checks_dirs):
         for path in sorted(directory.glob("*.py")):
             registry.add_module(_import_file(path), f"checks-dir {path}")
     registry.validate()
     return registry
+
+
+def _is_builtin(ep: EntryPoint) -> bool:
+    return ep.name.startswith(BUILTIN_PREFIX) and ep.value.startswith("cognito_doctor.")
+
+
+def _load_entry_point(ep: EntryPoint, origin: str) -> ModuleType:
+    """The module an entry point names (or the module of the attribute it names)."""
+    try:
+        loaded = ep.load()
+    except Exception as exc:
+        raise RegistryError(f"{origin} failed to import: {type(exc).__name__}: {exc}") from exc
+    return loaded if isinstance(loaded, ModuleType) else sys.modules[loaded.__module__]
 
 
 def _import_file(path: Path) -> ModuleType:

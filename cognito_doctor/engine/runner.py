@@ -4,7 +4,6 @@ calling every check, and turning whatever goes wrong into that check's result al
 from __future__ import annotations
 
 import fnmatch
-import inspect
 import queue
 import threading
 import time
@@ -16,6 +15,7 @@ from cognito_doctor import __version__
 from cognito_doctor.engine.model import (
     CheckResult,
     CheckSpec,
+    FactUnavailable,
     Outcome,
     Report,
     Severity,
@@ -24,17 +24,14 @@ from cognito_doctor.engine.model import (
 )
 from cognito_doctor.engine.redact import Redactor
 from cognito_doctor.engine.registry import Registry
-from cognito_doctor.facts.core import (
-    CheckContext,
-    EnvFiles,
-    FactUnavailable,
-    SharedClients,
-    first_value,
-)
-from cognito_doctor.platform.settings import RunConfig
+from cognito_doctor.engine.selection import RunOptions
+
+# The fact that says what a run looked at (the report's header); a registry without it gets an
+# empty target.
+TARGET_FACT = "report_target"
 
 
-def select_checks(registry: Registry, config: RunConfig) -> list[CheckSpec]:
+def select_checks(registry: Registry, config: RunOptions) -> list[CheckSpec]:
     """The checks `--only` and `--skip` select (globs on ids) and the config file enables, in
     registry order, each with its severity as the config file overrides it."""
     selected = []
@@ -57,16 +54,13 @@ def _matches(spec: CheckSpec, pattern: str) -> bool:
     return fnmatch.fnmatchcase(spec.id, pattern) or spec.group == pattern
 
 
-def run_checks(
-    config: RunConfig, registry: Registry, *, clients: SharedClients | None = None
-) -> Report:
+def run_checks(config: RunOptions, registry: Registry, *, context: object = None) -> Report:
     """Run the selected checks against `config` and return the finished report.
 
-    `clients`, one per command line run, lets the environments of a multi-environment run
-    share the AWS clients they have in common instead of creating each again.
+    `context` is handed to every fact provider that takes a `ctx` parameter (the facts layer's
+    view of the run: its settings and AWS access); checks get facts only.
     """
     started = time.perf_counter()
-    ctx = CheckContext(config, clients=clients)
     specs = select_checks(registry, config)
     runnable: list[CheckSpec] = []
     early: dict[str, Outcome] = {}
@@ -84,28 +78,30 @@ def run_checks(
 
     deadline = started + config.timeout
     ready_at: dict[str, float] = {}
-    facts = resolve_facts(
-        ctx, registry, {name for spec in runnable for name in spec.needs}, deadline, ready_at
-    )
+    wanted = {name for spec in runnable for name in spec.needs}
+    if TARGET_FACT in registry.facts:
+        wanted.add(TARGET_FACT)
+    facts = resolve_facts(context, registry, wanted, deadline, ready_at, config.timeout)
     redactor = Redactor(_secrets_in(facts.values()))
     results = []
     for spec in specs:
         # A check's duration is the wall time to its answer: waiting for its facts, then itself.
         facts_ready = max((ready_at.get(name, started) for name in spec.needs), default=started)
         check_started = time.perf_counter()
-        outcome = early.get(spec.id) or _call_check(spec, ctx, facts)
+        outcome = early.get(spec.id) or _call_check(spec, facts)
         outcome = _with_severity(outcome, config.override(spec.id).severity)
         elapsed_ms = (facts_ready - started + time.perf_counter() - check_started) * 1000
         results.append(CheckResult(spec, redactor.outcome(outcome), round(elapsed_ms, 3)))
-    files = facts.get("env_files")
-    anchor = files.um.location("COGNITO_USER_POOL_ID") if isinstance(files, EnvFiles) else None
+    target = facts.get(TARGET_FACT)
+    if not isinstance(target, Target):
+        target = Target("", region=None, user_pool_id=None, app_client_id=None, endpoint_url=None)
     return Report(
         __version__,
         config.environment,
-        _target(config, facts),
+        target,
         tuple(results),
         environment_name=config.name,
-        anchor=anchor,
+        anchor=target.anchor,
     )
 
 
@@ -118,11 +114,12 @@ def _with_severity(outcome: Outcome, override: Severity | None) -> Outcome:
 
 
 def resolve_facts(
-    ctx: CheckContext,
+    ctx: object,
     registry: Registry,
     wanted: Iterable[str],
     deadline: float | None = None,
     ready_at: dict[str, float] | None = None,
+    timeout_s: float | None = None,
 ) -> dict[str, Any | FactUnavailable]:
     """Produce every wanted fact and what it depends on, each once, independent ones at once.
 
@@ -159,7 +156,7 @@ def resolve_facts(
             running.add(name)
             threading.Thread(
                 target=_produce,
-                args=(spec.function, ctx, kwargs, name, finished),
+                args=(spec.function, ctx if spec.takes_context else None, kwargs, name, finished),
                 name=f"fact-{name}",
                 daemon=True,
             ).start()
@@ -168,11 +165,11 @@ def resolve_facts(
             try:
                 name, value = finished.get(timeout=timeout)
             except queue.Empty:
+                limit = "the time allowed" if timeout_s is None else f"--timeout {timeout_s:g} s"
                 for name in needed - done.keys():
                     done[name] = FactUnavailable(
                         Status.ERROR,
-                        f"timed out: {name} was not ready within --timeout "
-                        f"{ctx.config.timeout:g} s",
+                        f"timed out: {name} was not ready within {limit}",
                         "Run again, or with a larger --timeout; check the network and the "
                         "endpoint if it keeps happening.",
                     )
@@ -210,13 +207,13 @@ def _critical_first(registry: Registry, needed: set[str]) -> dict[str, tuple[int
 
 def _produce(
     provider: Any,
-    ctx: CheckContext,
+    ctx: object,
     kwargs: dict[str, Any],
     name: str,
     finished: queue.SimpleQueue[tuple[str, Any | FactUnavailable]],
 ) -> None:
     try:
-        value = provider(ctx, **kwargs)
+        value = provider(ctx, **kwargs) if ctx is not None else provider(**kwargs)
     except FactUnavailable as exc:
         value = exc
     except Exception as exc:  # a provider bug must not stop the run
@@ -226,16 +223,12 @@ def _produce(
     finished.put((name, value))
 
 
-def _call_check(
-    spec: CheckSpec, ctx: CheckContext, facts: Mapping[str, Any | FactUnavailable]
-) -> Outcome:
+def _call_check(spec: CheckSpec, facts: Mapping[str, Any | FactUnavailable]) -> Outcome:
     for name in spec.needs:
         value = facts[name]
         if isinstance(value, FactUnavailable):
             return Outcome(value.status, value.reason, value.fix)
     kwargs = {name: facts[name] for name in spec.needs}
-    if "ctx" in inspect.signature(spec.function).parameters:
-        kwargs["ctx"] = ctx
     try:
         outcome = spec.function(**kwargs)
     except Exception as exc:  # one broken check never stops the others
@@ -256,28 +249,7 @@ def _call_check(
 
 
 def _secrets_in(values: Iterable[Any]) -> Iterator[str]:
+    """Every secret a fact value knows of (values with a `secret_values()` method)."""
     for value in values:
-        if isinstance(value, EnvFiles):
-            for env in value:
-                yield from env.secret_values()
-        elif hasattr(value, "secret_values"):
+        if hasattr(value, "secret_values"):
             yield from value.secret_values()
-
-
-def _target(config: RunConfig, facts: Mapping[str, Any]) -> Target:
-    files = facts.get("env_files")
-    if not isinstance(files, EnvFiles):
-        from cognito_doctor.platform.envfiles import read_env_file
-
-        files = EnvFiles(
-            read_env_file(config.root, config.um_env_path),
-            read_env_file(config.root, config.auth_env_path),
-        )
-    auth = files.auth
-    return Target(
-        root=str(config.root),
-        region=config.region or first_value(files, "COGNITO_REGION"),
-        user_pool_id=first_value(files, "COGNITO_USER_POOL_ID"),
-        app_client_id=auth.get("COGNITO_APP_CLIENT_ID") if auth.usable else None,
-        endpoint_url=config.endpoint_url,
-    )

@@ -11,7 +11,7 @@ from urllib.parse import unquote
 
 from cognito_doctor.engine.registry import fact
 from cognito_doctor.facts.aws_access import aws_error, explain
-from cognito_doctor.facts.core import CheckContext, PoolRef
+from cognito_doctor.facts.context import CheckContext
 from cognito_doctor.facts.iam_principal import skip_for
 from cognito_doctor.iam.policies import PolicySource
 from cognito_doctor.iam.principal import (
@@ -20,6 +20,7 @@ from cognito_doctor.iam.principal import (
     PolicySet,
     Principal,
 )
+from cognito_doctor.platform.target import PoolRef
 
 
 class _ReadError(Exception):
@@ -212,7 +213,7 @@ def _read_policies(iam: Any, principal: Principal) -> list[PolicySource]:
     return sources
 
 
-@fact("iam_policies", needs=["iam_principal", "pool_ref"], network=True)
+@fact("iam_policies", network=True)
 def iam_policies(ctx: CheckContext, iam_principal: Principal, pool_ref: PoolRef) -> PolicySet:
     """The principal's identity policies, read with the operator's credentials."""
     if iam_principal.problem:

@@ -6,11 +6,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from cognito_doctor.engine.model import Status
+from cognito_doctor.engine.model import FactUnavailable, Status
 from cognito_doctor.engine.registry import fact
-from cognito_doctor.facts.core import CheckContext, EnvFiles, FactUnavailable, first_value
+from cognito_doctor.facts.context import CheckContext
 from cognito_doctor.iam.policy_file import PolicyFile, json_lines
-from cognito_doctor.platform.regions import is_region
 
 MAX_POLICY_FILE_BYTES = 1_000_000
 
@@ -56,14 +55,3 @@ def policy_file(ctx: CheckContext) -> PolicyFile:
             "offline, before you paste it)",
         )
     return read_policy_file(path, ctx.config.root)
-
-
-def env_pool(ctx: CheckContext, env_files: EnvFiles) -> tuple[str | None, str | None]:
-    """(pool id, region) as the `.env` files name them, for offline comparisons."""
-    pool_id = first_value(env_files, "COGNITO_USER_POOL_ID")
-    region = ctx.config.region or first_value(env_files, "COGNITO_REGION")
-    if region is None and pool_id and "_" in pool_id:
-        region = pool_id.split("_", 1)[0]
-    if region is not None and not is_region(region):
-        region = None
-    return pool_id, region

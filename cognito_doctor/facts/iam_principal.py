@@ -6,20 +6,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from cognito_doctor.engine.model import Status
+from cognito_doctor.engine.model import FactUnavailable, Status
 from cognito_doctor.engine.registry import fact
 from cognito_doctor.facts.aws_access import aws_error, code, explain, service_keys
-from cognito_doctor.facts.core import (
-    CheckContext,
-    EnvFiles,
-    FactUnavailable,
-    IdentityLookup,
-    PoolRef,
-)
+from cognito_doctor.facts.context import CheckContext
+from cognito_doctor.facts.records import IdentityLookup
 from cognito_doctor.iam.arns import Arn, parse_principal
 from cognito_doctor.iam.principal import Principal
-from cognito_doctor.platform.envfiles import UM_ENV
+from cognito_doctor.platform.envfiles import UM_ENV, EnvFiles
 from cognito_doctor.platform.regions import partition_of
+from cognito_doctor.platform.target import PoolRef
 
 
 def _operator_account(ctx: CheckContext, region: str) -> str | None:
@@ -37,7 +33,7 @@ EXECUTION_ROLE_HINT = (
 )
 
 
-@fact("iam_principal", needs=["env_files", "pool_ref", "service_identity"], network=True)
+@fact("iam_principal", network=True)
 def iam_principal(
     ctx: CheckContext,
     env_files: EnvFiles,
@@ -167,10 +163,7 @@ def _resolve_principal(ctx: CheckContext, given: str, source: str, region: str) 
             ) from None
         # A user/role ARN can be simulated as given; only its path is unverified.
         return principal(
-            given,
-            kind,
-            parsed.name,
-            notes=(f"the ARN was not verified ({explain(exc, action)})",),
+            given, kind, parsed.name, notes=(f"the ARN was not verified ({explain(exc, action)})",)
         )
     real = str(entity["Arn"])
     boundary = (entity.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")

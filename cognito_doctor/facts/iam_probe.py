@@ -8,9 +8,10 @@ from collections.abc import Mapping
 
 from cognito_doctor.engine.registry import fact
 from cognito_doctor.facts.aws_access import aws_error, code, service_keys
-from cognito_doctor.facts.core import CheckContext, EnvFiles, PoolRef
+from cognito_doctor.facts.context import CheckContext
 from cognito_doctor.iam.probe import PROBE_CALLS, Probe, ProbeCall
-from cognito_doctor.platform.envfiles import UM_ENV
+from cognito_doctor.platform.envfiles import UM_ENV, EnvFiles
+from cognito_doctor.platform.target import PoolRef
 
 
 def _http_status(exc: BaseException) -> int | None:
@@ -21,7 +22,7 @@ def _http_status(exc: BaseException) -> int | None:
     return status if isinstance(status, int) else None
 
 
-@fact("iam_probe", needs=["env_files", "pool_ref"], network=True)
+@fact("iam_probe", network=True)
 def iam_probe(ctx: CheckContext, env_files: EnvFiles, pool_ref: PoolRef) -> Probe:
     """With --probe only: the read-only Admin* calls, made with the service's own keys for a
     username that cannot exist (UserNotFoundException = allowed)."""
@@ -34,7 +35,7 @@ def iam_probe(ctx: CheckContext, env_files: EnvFiles, pool_ref: PoolRef) -> Prob
             problem=f"--probe needs the service's own keys, and {UM_ENV} has none (a role's "
             "credentials exist only where the service runs)",
         )
-    from cognito_doctor.aws import ACCESS_DENIED
+    from cognito_doctor.aws.errors import ACCESS_DENIED
 
     idp = ctx.aws.service("cognito-idp", pool_ref.region, keys)
     username = f"cognito-doctor-probe-{uuid.uuid4().hex}"

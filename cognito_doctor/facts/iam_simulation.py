@@ -8,10 +8,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from cognito_doctor.engine.model import Status
+from cognito_doctor.engine.model import FactUnavailable, Status
 from cognito_doctor.engine.registry import fact
 from cognito_doctor.facts.aws_access import aws_error, code
-from cognito_doctor.facts.core import CheckContext, FactUnavailable, PoolRef
+from cognito_doctor.facts.context import CheckContext
 from cognito_doctor.facts.iam_principal import skip_for
 from cognito_doctor.iam.actions import REQUIRED_ACTIONS, RISKY_ACTIONS
 from cognito_doctor.iam.arns import Arn
@@ -22,6 +22,7 @@ from cognito_doctor.iam.simulation import (
     decision_from_result,
     local_decisions,
 )
+from cognito_doctor.platform.target import PoolRef
 
 MAX_SIMULATION_PAGES = 50
 
@@ -78,7 +79,7 @@ def _pool_of(principal: Principal, pool_ref: PoolRef) -> Arn:
     )
 
 
-@fact("iam_simulation_call", needs=["iam_principal", "pool_ref"], network=True)
+@fact("iam_simulation_call", network=True)
 def iam_simulation_call(
     ctx: CheckContext, iam_principal: Principal, pool_ref: PoolRef
 ) -> SimulationCall:
@@ -94,7 +95,7 @@ def iam_simulation_call(
     except Exception as exc:
         if not aws_error(exc):
             raise
-        from cognito_doctor.aws import ACCESS_DENIED, explain
+        from cognito_doctor.aws.errors import ACCESS_DENIED, explain
 
         message, fix = explain(exc, action="iam:SimulatePrincipalPolicy")
         error_code = code(exc)
@@ -103,7 +104,7 @@ def iam_simulation_call(
     return SimulationCall(pool, found)
 
 
-@fact("iam_simulation", needs=["iam_principal", "iam_policies", "iam_simulation_call"])
+@fact("iam_simulation")
 def iam_simulation(
     ctx: CheckContext,
     iam_principal: Principal,

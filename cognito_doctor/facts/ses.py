@@ -9,13 +9,12 @@ where Cognito sends from): ses:GetIdentityVerificationAttributes and ses:GetAcco
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from email.utils import parseaddr
 from typing import Any
 
-from cognito_doctor.engine.model import Status
+from cognito_doctor.engine.model import FactUnavailable, Status
 from cognito_doctor.engine.registry import fact
-from cognito_doctor.facts.core import CheckContext, FactUnavailable, aws_failure
+from cognito_doctor.facts.context import CheckContext, aws_failure
+from cognito_doctor.facts.records import SesAccount, SesIdentityLookup, SesSending
 
 SES_IDENTITY_ARN = re.compile(
     r"^arn:(?P<partition>aws[a-z-]*):ses:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):"
@@ -25,57 +24,7 @@ SES_IDENTITY_ARN = re.compile(
 _NOT_IMPLEMENTED = frozenset({"404", "NotFound", "UnknownOperationException", "InvalidAction"})
 
 
-@dataclass(frozen=True)
-class SesSending:
-    """How a DEVELOPER pool sends email: the SES identity it sends as, and where.
-
-    `problem` says why the SourceArn is unusable (missing or not an SES identity ARN).
-    """
-
-    user_pool_id: str
-    pool_region: str | None
-    source_arn: str | None
-    region: str | None = None
-    account: str | None = None
-    identity: str | None = None
-    from_header: str | None = None
-    problem: str | None = None
-
-    @property
-    def identity_is_domain(self) -> bool:
-        return self.identity is not None and "@" not in self.identity
-
-    @property
-    def from_address(self) -> str | None:
-        """The address of the pool's From (`Name <addr>` or `addr`), if one is set."""
-        if not self.from_header:
-            return None
-        address = parseaddr(self.from_header)[1]
-        return address or None
-
-
-@dataclass(frozen=True)
-class SesIdentityLookup:
-    """The SES verification status of the pool's identity in the SourceArn's region.
-
-    `status` is SES's VerificationStatus (Success, Pending, Failed, TemporaryFailure,
-    NotStarted), or None when SES in that region has no such identity.
-    """
-
-    sending: SesSending
-    status: str | None
-
-
-@dataclass(frozen=True)
-class SesAccount:
-    """SESv2 GetAccount in the SourceArn's region: sandbox, sending, enforcement, quota."""
-
-    sending: SesSending
-    region: str
-    account: dict[str, Any]
-
-
-@fact("ses_sending", needs=["user_pool"])
+@fact("ses_sending")
 def ses_sending(ctx: CheckContext, user_pool: dict[str, Any]) -> SesSending:
     """The pool's DEVELOPER email configuration (skips for COGNITO_DEFAULT pools)."""
     config = user_pool.get("EmailConfiguration") or {}
@@ -130,7 +79,7 @@ def _usable(sending: SesSending) -> tuple[str, str]:
 
 
 def _aws_failure(exc: BaseException, action: str) -> FactUnavailable:
-    from cognito_doctor.aws import error_code
+    from cognito_doctor.aws.errors import error_code
 
     if error_code(exc) not in _NOT_IMPLEMENTED:
         return aws_failure(exc, action)
@@ -143,10 +92,10 @@ def _aws_failure(exc: BaseException, action: str) -> FactUnavailable:
     )
 
 
-@fact("ses_identity", needs=["ses_sending"], network=True)
+@fact("ses_identity", network=True)
 def ses_identity(ctx: CheckContext, ses_sending: SesSending) -> SesIdentityLookup:
     """ses:GetIdentityVerificationAttributes for the SourceArn's identity, in its region."""
-    from cognito_doctor.aws import is_aws_error
+    from cognito_doctor.aws.errors import is_aws_error
 
     if ses_sending.problem:
         return SesIdentityLookup(ses_sending, None)
@@ -165,10 +114,10 @@ def ses_identity(ctx: CheckContext, ses_sending: SesSending) -> SesIdentityLooku
     return SesIdentityLookup(ses_sending, str(status) if status else None)
 
 
-@fact("ses_account", needs=["ses_sending"], network=True)
+@fact("ses_account", network=True)
 def ses_account(ctx: CheckContext, ses_sending: SesSending) -> SesAccount:
     """SESv2 GetAccount in the SourceArn's region (sandbox or production, sending paused)."""
-    from cognito_doctor.aws import is_aws_error
+    from cognito_doctor.aws.errors import is_aws_error
 
     region, _ = _usable(ses_sending)
     sesv2 = ctx.aws.operator("sesv2", region)

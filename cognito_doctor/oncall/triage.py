@@ -23,9 +23,9 @@ from typing import Any
 
 from cognito_doctor.engine.model import Status
 from cognito_doctor.engine.registry import Registry
-from cognito_doctor.facts.core import CheckContext, EnvFiles, first_value
 from cognito_doctor.oncall.knowledge import Entry, load_knowledge
 from cognito_doctor.platform.settings import RunConfig
+from cognito_doctor.platform.target import read_target
 
 MAX_INPUT_BYTES = 5_000_000
 MAX_EXCERPT = 100
@@ -198,15 +198,13 @@ def _placeholders(target: dict[str, str | None], emails: Sequence[str]) -> dict[
 
 
 def _target(config: RunConfig) -> dict[str, str | None]:
-    from cognito_doctor.facts.core import env_files
+    from cognito_doctor.facts.env import env_files
 
-    files = env_files(CheckContext(config))
-    assert isinstance(files, EnvFiles)
-    auth = files.auth
+    target = read_target(env_files(config), config.region)
     return {
-        "user_pool_id": first_value(files, "COGNITO_USER_POOL_ID"),
-        "region": config.region or first_value(files, "COGNITO_REGION"),
-        "app_client_id": auth.get("COGNITO_APP_CLIENT_ID") if auth.usable else None,
+        "user_pool_id": target.pool_id.value,
+        "region": target.region.value,
+        "app_client_id": target.app_client_id.value,
     }
 
 
@@ -373,7 +371,7 @@ def triage(
         wanted = _unique(ref.id for m in matches for ref in m.entry.checks)
         known = tuple(i for i in wanted if i in registry.checks)
         if known:
-            from cognito_doctor.engine.runner import run_checks
+            from cognito_doctor.facts.context import run_checks
 
             report = run_checks(replace(config, only=known, skip=()), registry)
             results = {r.spec.id: r for r in report.results}

@@ -15,10 +15,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from cognito_doctor.engine.model import FactUnavailable
 from cognito_doctor.engine.registry import Registry
-from cognito_doctor.facts.core import CheckContext, FactUnavailable, PoolRef
+from cognito_doctor.facts.context import CheckContext
 from cognito_doctor.platform.awscli import aws_command
 from cognito_doctor.platform.settings import RunConfig
+from cognito_doctor.platform.target import PoolRef
 
 # AWS's default when neither PasswordPolicy.TemporaryPasswordValidityDays nor the legacy
 # AdminCreateUserConfig.UnusedAccountValidityDays is set.
@@ -464,7 +466,7 @@ class _LookupFailed(Exception):
 
 def _find_users(ctx: CheckContext, ref: PoolRef, email: str) -> list[dict[str, Any]]:
     """AdminGetUser by email (the username, or an alias of it); else ListUsers by email."""
-    from cognito_doctor.aws import error_code, explain, is_aws_error
+    from cognito_doctor.aws.errors import error_code, explain, is_aws_error
 
     idp = ctx.aws.operator("cognito-idp", ref.region)
     denied: str | None = None

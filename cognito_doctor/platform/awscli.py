@@ -23,7 +23,7 @@ def _carried_members(update: str, describe: str, describe_key: str) -> tuple[str
     (not reset) as soon as botocore knows it. Only online checks build update commands, and
     they have botocore loaded already.
     """
-    from cognito_doctor.aws import service_model
+    from cognito_doctor.aws.clients import service_model
 
     model = service_model("cognito-idp")
     input_shape = model.operation_model(update).input_shape

@@ -18,8 +18,9 @@ if TYPE_CHECKING:
     from jsonschema import ValidationError
 
 from cognito_doctor.engine.model import Environment, Severity
+from cognito_doctor.engine.selection import CheckOverride, Ignore
 from cognito_doctor.platform.envfiles import AUTH_ENV, UM_ENV
-from cognito_doctor.platform.settings import CheckOverride, Expectations, Ignore, RunConfig
+from cognito_doctor.platform.settings import Expectations, RunConfig
 
 CONFIG_FILE_NAME = "cognito-doctor.toml"
 

@@ -139,3 +139,27 @@ def parse_env_text(label: str, path: Path, text: str) -> EnvFile:
             if binding.value is None:  # a line without '=': the loaders set nothing for it
                 malformed.append(line)
     return EnvFile(label, path, None, tuple(entries), tuple(malformed))
+
+
+@dataclass(frozen=True)
+class EnvFiles:
+    """Both services' `.env` files, each parsed or with the reason it couldn't be."""
+
+    um: EnvFile
+    auth: EnvFile
+
+    def __iter__(self) -> Iterator[EnvFile]:
+        return iter((self.um, self.auth))
+
+    def secret_values(self) -> Iterator[str]:
+        """Every secret either file holds (for the redactor)."""
+        for env in self:
+            yield from env.secret_values()
+
+
+def first_value(files: EnvFiles, key: str) -> str | None:
+    """`key` from user-management's file, else from auth's (unreadable files count as empty)."""
+    for env in files:
+        if env.usable and env.get(key):
+            return env.get(key)
+    return None

@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cognito_doctor.engine.model import Environment, Severity
+from cognito_doctor.engine.model import Environment
+from cognito_doctor.engine.selection import CheckOverride, Ignore
 from cognito_doctor.platform.envfiles import AUTH_ENV, UM_ENV
 
 
@@ -18,28 +19,6 @@ class Expectations:
     app_client_name: str = "clinical-platform"
     password_min_length: int | None = None
     email_sending: str | None = None
-
-
-@dataclass(frozen=True)
-class CheckOverride:
-    """A config file's `[checks."ID"]` table."""
-
-    enabled: bool = True
-    severity: Severity | None = None
-
-
-@dataclass(frozen=True)
-class Ignore:
-    """A config file's `[[ignore]]` entry: the check is reported as skipped, with the reason."""
-
-    check: str
-    reason: str
-    environments: tuple[str, ...] = ()
-
-    def applies(self, check_id: str, environment_name: str) -> bool:
-        return self.check == check_id and (
-            not self.environments or environment_name in self.environments
-        )
 
 
 @dataclass(frozen=True)
@@ -68,6 +47,11 @@ class RunConfig:
     connect_timeout: float = 5.0
     read_timeout: float = 10.0
     max_attempts: int = 3
+
+    @property
+    def prod(self) -> bool:
+        """Whether the prod rules apply (stricter: no static keys, SES, longer passwords)."""
+        return self.environment is Environment.PROD
 
     @property
     def name(self) -> str:

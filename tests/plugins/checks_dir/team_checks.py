@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cognito_doctor.engine.model import Outcome, failed, passed
 from cognito_doctor.engine.registry import check, fact
-from cognito_doctor.facts.core import CheckContext
+from cognito_doctor.facts.context import CheckContext
 from cognito_doctor.platform.envfiles import UM_ENV, EnvFile
 
 

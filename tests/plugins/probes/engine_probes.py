@@ -6,9 +6,9 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from cognito_doctor.engine.model import Outcome, Status, passed
+from cognito_doctor.engine.model import FactUnavailable, Outcome, Status, passed
 from cognito_doctor.engine.registry import check, fact
-from cognito_doctor.facts.core import CheckContext, FactUnavailable
+from cognito_doctor.facts.context import CheckContext
 
 DOC = """
 ## What it checks

@@ -1,0 +1,64 @@
+"""What fact providers may read besides facts: the run's settings, and AWS access (created,
+and botocore imported, on first use)."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from cognito_doctor.aws.shared import SharedClients
+from cognito_doctor.engine import runner
+from cognito_doctor.engine.model import Environment, FactUnavailable, Report, Status
+from cognito_doctor.engine.registry import Registry
+from cognito_doctor.platform.settings import RunConfig
+
+if TYPE_CHECKING:
+    from cognito_doctor.aws.clients import AwsAccess
+
+
+@dataclass
+class CheckContext:
+    """What fact providers may read besides facts: the run's settings, and AWS access."""
+
+    config: RunConfig
+    _aws: AwsAccess | None = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    clients: SharedClients | None = field(default=None, repr=False)
+
+    @property
+    def environment(self) -> Environment:
+        return self.config.environment
+
+    @property
+    def prod(self) -> bool:
+        return self.config.environment is Environment.PROD
+
+    @property
+    def aws(self) -> AwsAccess:
+        """AWS access, created (and botocore imported) on first use."""
+        with self._lock:
+            if self._aws is None:
+                from cognito_doctor.aws.clients import AwsAccess
+
+                self._aws = AwsAccess(self.config, self.clients)
+            return self._aws
+
+
+def aws_failure(exc: BaseException, action: str, who: str = "the operator") -> FactUnavailable:
+    """The `error` a fact gives up with when `action` failed, in words a person can act on."""
+    from cognito_doctor.aws.errors import explain
+
+    message, fix = explain(exc, action=action, who=who)
+    return FactUnavailable(Status.ERROR, message, fix)
+
+
+def run_checks(
+    config: RunConfig, registry: Registry, *, clients: SharedClients | None = None
+) -> Report:
+    """Run the selected checks of `registry` against `config` and return the report.
+
+    `clients`, one per command line run, lets the environments of a multi-environment run
+    share the AWS clients they have in common instead of creating each again.
+    """
+    return runner.run_checks(config, registry, context=CheckContext(config, clients=clients))

@@ -1,0 +1,80 @@
+"""The pool's OIDC discovery document and the signing keys (JWKS) it points at, over HTTPS."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from cognito_doctor.engine.registry import fact
+from cognito_doctor.facts.context import CheckContext
+from cognito_doctor.facts.records import Discovery
+from cognito_doctor.platform.settings import RunConfig
+from cognito_doctor.platform.target import PoolRef
+
+HTTP_TIMEOUT_SECONDS = 10.0
+
+
+def discovery_url(config: RunConfig, ref: PoolRef) -> str:
+    """Where the pool's OIDC discovery document is served (moto serves it under the endpoint)."""
+    base = config.endpoint_url.rstrip("/") if config.endpoint_url else ref.issuer
+    if config.endpoint_url:
+        base = f"{base}/{ref.pool_id}"
+    return f"{base}/.well-known/openid-configuration"
+
+
+def _get_json(url: str, timeout: float = HTTP_TIMEOUT_SECONDS) -> dict[str, Any]:
+    import urllib.request  # network facts only: offline runs never pay for it
+
+    if not url.startswith(("https://", "http://")):
+        raise ValueError(f"not an http(s) URL: {url!r}")
+    request = urllib.request.Request(url, headers={"Accept": "application/json"})
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        body = response.read(2_000_000)
+    document = json.loads(body)
+    if not isinstance(document, dict):
+        raise ValueError("the response is JSON but not an object")
+    return document
+
+
+def _http_problem(url: str, exc: Exception, timeout: float = HTTP_TIMEOUT_SECONDS) -> str:
+    import urllib.error
+
+    if isinstance(exc, urllib.error.HTTPError):
+        return f"GET {url} answered HTTP {exc.code} {exc.reason}"
+    if isinstance(exc, urllib.error.URLError):
+        if isinstance(exc.reason, TimeoutError):
+            return f"GET {url} timed out after {timeout:g} s"
+        return f"GET {url} failed: {exc.reason}"
+    if isinstance(exc, json.JSONDecodeError):
+        return f"GET {url} did not return JSON ({exc.msg} at char {exc.pos})"
+    if isinstance(exc, TimeoutError):
+        return f"GET {url} timed out after {timeout:g} s"
+    if isinstance(exc, ConnectionResetError):
+        return f"GET {url} failed: the connection was reset before an answer came"
+    return f"GET {url} failed: {type(exc).__name__}: {exc}"
+
+
+@fact("discovery", network=True)
+def discovery(ctx: CheckContext, pool_ref: PoolRef) -> Discovery:
+    """The OIDC discovery document of the pool and the JWKS it points at."""
+    url = discovery_url(ctx.config, pool_ref)
+    # The connect and read timeouts of the AWS calls bound these two requests too.
+    timeout = ctx.config.read_timeout
+    try:
+        document = _get_json(url, timeout)
+    except (OSError, ValueError, http_client_errors()) as exc:
+        return Discovery(url, None, _http_problem(url, exc, timeout))
+    jwks_uri = document.get("jwks_uri")
+    if not isinstance(jwks_uri, str):
+        return Discovery(url, document, None, None, "the discovery document has no jwks_uri")
+    try:
+        return Discovery(url, document, None, _get_json(jwks_uri, timeout))
+    except (OSError, ValueError, http_client_errors()) as exc:
+        return Discovery(url, document, None, None, _http_problem(jwks_uri, exc, timeout))
+
+
+def http_client_errors() -> type[Exception]:
+    """http.client's errors for a connection that broke mid-answer (not OSErrors)."""
+    import http.client
+
+    return http.client.HTTPException

@@ -1,0 +1,82 @@
+"""Who the keys in services/user-management/.env are: sts:GetCallerIdentity made with them."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from cognito_doctor.engine.model import FactUnavailable, Status
+from cognito_doctor.engine.registry import fact
+from cognito_doctor.facts.context import CheckContext
+from cognito_doctor.facts.records import IdentityLookup
+from cognito_doctor.platform.envfiles import UM_ENV, EnvFile, EnvFiles
+from cognito_doctor.platform.target import PoolRef
+
+if TYPE_CHECKING:
+    from cognito_doctor.aws.clients import ServiceKeys
+
+
+def service_keys(env: EnvFile) -> ServiceKeys | None:
+    """The static AWS keys in a `.env` file, when both halves are set."""
+    from cognito_doctor.aws.clients import ServiceKeys
+
+    key_id, secret = env.get("AWS_ACCESS_KEY_ID"), env.get("AWS_SECRET_ACCESS_KEY")
+    if not key_id or not secret:
+        return None
+    return ServiceKeys(key_id, secret, env.get("AWS_SESSION_TOKEN"))
+
+
+@fact("service_identity", network=True)
+def service_identity(
+    ctx: CheckContext, env_files: EnvFiles, pool_ref: PoolRef
+) -> IdentityLookup | None:
+    """sts:GetCallerIdentity made with the keys in services/user-management/.env, once for
+    every fact that needs it (creds.identity, the iam principal); None without static keys.
+
+    Never raises for AWS's answer or the lack of one: each fact that needs it decides what a
+    failure means for it (the failure is in `failure` or `error_code`).
+    """
+    from cognito_doctor.aws.errors import (
+        THROTTLED,
+        error_code,
+        error_message,
+        explain,
+        http_status,
+        is_aws_error,
+    )
+
+    keys = service_keys(env_files.um) if env_files.um.usable else None
+    if keys is None:
+        return None
+    hint = f"…{keys.access_key_id[-4:]}"
+    try:
+        sts = ctx.aws.service("sts", pool_ref.region, keys)
+        response = sts.get_caller_identity()
+    except Exception as exc:
+        if not is_aws_error(exc):
+            raise
+        code = error_code(exc)
+        if code is None or code in THROTTLED or (http_status(exc) or 0) >= 500:
+            # No verdict on the keys: the call never got AWS's answer to them.
+            failure = explain(exc, action="sts:GetCallerIdentity", who="the service's keys")
+            return IdentityLookup(hint, None, failure=failure)
+        return IdentityLookup(hint, None, code, error_message(exc))
+    identity = {k: str(response[k]) for k in ("Account", "Arn", "UserId") if k in response}
+    return IdentityLookup(hint, identity)
+
+
+@fact("caller_identity")
+def caller_identity(
+    ctx: CheckContext, um_env: EnvFile, service_identity: IdentityLookup | None
+) -> IdentityLookup:
+    """The service's identity for creds.identity: what sts:GetCallerIdentity answered to the
+    keys in services/user-management/.env."""
+    if service_identity is None:
+        where = (
+            "the service uses its execution role (pass --principal-arn to check it)"
+            if ctx.prod
+            else "see env.aws-credentials"
+        )
+        raise FactUnavailable(Status.SKIP, f"no static AWS keys in {UM_ENV}; {where}")
+    if service_identity.failure is not None:
+        raise FactUnavailable(Status.ERROR, *service_identity.failure)
+    return service_identity

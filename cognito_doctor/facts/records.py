@@ -1,0 +1,107 @@
+"""What the AWS facts found, as data: the values the checks read (no AWS code here)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from email.utils import parseaddr
+from typing import Any
+
+from cognito_doctor.platform.target import PoolRef
+
+
+@dataclass(frozen=True)
+class PoolLookup:
+    """DescribeUserPool's answer, or, when the pool wasn't found, the pools that do exist."""
+
+    ref: PoolRef
+    pool: dict[str, Any] | None
+    other_pools: tuple[dict[str, Any], ...] = ()
+    list_problem: str | None = None
+
+
+@dataclass(frozen=True)
+class ClientLookup:
+    """DescribeUserPoolClient's answer, or, when not found, the pool's clients."""
+
+    ref: PoolRef
+    client: dict[str, Any] | None
+    other_clients: tuple[dict[str, Any], ...] = ()
+    list_problem: str | None = None
+
+    def secret_values(self) -> Iterator[str]:
+        if self.client and self.client.get("ClientSecret"):
+            yield str(self.client["ClientSecret"])
+
+
+@dataclass(frozen=True)
+class Discovery:
+    """The pool's OIDC discovery document and its JWKS, or what went wrong fetching them."""
+
+    url: str
+    document: dict[str, Any] | None
+    problem: str | None
+    jwks: dict[str, Any] | None = None
+    jwks_problem: str | None = None
+
+
+@dataclass(frozen=True)
+class IdentityLookup:
+    """sts:GetCallerIdentity with the service's keys: the identity, or the AWS error code."""
+
+    key_hint: str
+    identity: dict[str, str] | None
+    error_code: str | None = None
+    error_message: str | None = None
+    # (message, fix) when the call got no AWS answer at all (network, endpoint, throttling).
+    failure: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class SesSending:
+    """How a DEVELOPER pool sends email: the SES identity it sends as, and where.
+
+    `problem` says why the SourceArn is unusable (missing or not an SES identity ARN).
+    """
+
+    user_pool_id: str
+    pool_region: str | None
+    source_arn: str | None
+    region: str | None = None
+    account: str | None = None
+    identity: str | None = None
+    from_header: str | None = None
+    problem: str | None = None
+
+    @property
+    def identity_is_domain(self) -> bool:
+        return self.identity is not None and "@" not in self.identity
+
+    @property
+    def from_address(self) -> str | None:
+        """The address of the pool's From (`Name <addr>` or `addr`), if one is set."""
+        if not self.from_header:
+            return None
+        address = parseaddr(self.from_header)[1]
+        return address or None
+
+
+@dataclass(frozen=True)
+class SesIdentityLookup:
+    """The SES verification status of the pool's identity in the SourceArn's region.
+
+    `status` is SES's VerificationStatus (Success, Pending, Failed, TemporaryFailure,
+    NotStarted), or None when SES in that region has no such identity.
+    """
+
+    sending: SesSending
+    status: str | None
+
+
+@dataclass(frozen=True)
+class SesAccount:
+    """SESv2 GetAccount in the SourceArn's region: sandbox, sending, enforcement, quota."""
+
+    sending: SesSending
+    region: str
+    account: dict[str, Any]
