@@ -245,6 +245,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         current = runnable_copy(REPO, work / "current", "working tree")
         sys.path.insert(0, str(current.path))
+        sys.path.insert(1, str(REPO))  # tests.support, the network middleware
         from cognito_doctor.demo.sandbox import Sandbox
         from tests.support.net import NetworkMiddleware
 

@@ -74,3 +74,15 @@ def report_text(report: Report) -> str:
         parts += [outcome.message, outcome.fix, outcome.fix_command or ""]
         parts += [json.dumps(dict(outcome.evidence), default=str), str(outcome.location or "")]
     return "\n".join(parts)
+
+
+LAYERS = ("unit", "integration", "properties")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each test with its layer, the folder it lives in (tests/unit, …)."""
+    for item in items:
+        parts = Path(str(item.fspath)).parts
+        layer = next((part for part in LAYERS if part in parts), None)
+        if layer is not None:
+            item.add_marker(getattr(pytest.mark, layer))

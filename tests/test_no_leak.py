@@ -281,6 +281,8 @@ def test_the_other_commands_and_the_demo_never_print_a_secret(
     assert len(made) == 4  # a healthy and a broken setup, twice
     runs("list-checks")
     runs("list-checks", "--format", "json")
+    runs("list-facts")
+    runs("list-facts", "--format", "json")
     runs("explain", "creds.identity")
     runs("schema")
 
@@ -288,5 +290,15 @@ def test_the_other_commands_and_the_demo_never_print_a_secret(
 def test_every_command_is_covered() -> None:
     """The three tests above between them run every command the CLI has: a new command
     fails this until it is added to them."""
-    covered = {"check", "triage", "user", "token", "demo", "list-checks", "explain", "schema"}
+    covered = {
+        "check",
+        "triage",
+        "user",
+        "token",
+        "demo",
+        "list-checks",
+        "list-facts",
+        "explain",
+        "schema",
+    }
     assert set(main.commands) == covered

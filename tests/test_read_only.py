@@ -35,7 +35,7 @@ SES_REGION = "eu-west-1"
 PASSWORD = "Corr3ct-Horse-Battery!"
 # Commands that never reach an AWS endpoint (demo runs its own in-process moto server and
 # is given no --endpoint-url; the others only read the check registry).
-NO_AWS = {"list-checks", "explain", "schema", "demo"}
+NO_AWS = {"list-checks", "list-facts", "explain", "schema", "demo"}
 
 
 def is_read(request: Request) -> bool:
@@ -208,6 +208,8 @@ def test_commands_without_aws_make_no_request(net: Net, world: dict[str, Setup])
     with net.middleware.recording() as seen:
         invoke(["list-checks"])
         invoke(["list-checks", "--format", "json"])
+        invoke(["list-facts"])
+        invoke(["list-facts", "--format", "json"])
         invoke(["explain", "pool.mfa"])
         invoke(["schema"])
         for setup in world.values():

@@ -43,6 +43,26 @@ def explain(exc: BaseException, *, action: str, who: str = "the operator") -> tu
     identity that made the call.
     """
     code = error_code(exc)
+    known = _explain_aws_answer(exc, code, action=action, who=who)
+    if known is None:
+        known = _explain_botocore(exc, action=action, who=who)
+    if known is not None:
+        return known
+    if isinstance(exc, botocore.exceptions.ClientError):
+        return (
+            f"{action} failed: {code}: {error_message(exc)}",
+            "Run again (a passing fault clears); if it persists, check the credentials, the "
+            "region and --endpoint-url against the AWS error above.",
+        )
+    if isinstance(exc, botocore.exceptions.BotoCoreError):
+        return (f"{action} failed: {exc}", "Check the AWS configuration and run again.")
+    return (f"{action} failed: {type(exc).__name__}: {exc}", "")
+
+
+def _explain_aws_answer(
+    exc: BaseException, code: str | None, *, action: str, who: str
+) -> tuple[str, str] | None:
+    """(message, fix) for an AWS answer whose error code (or 5xx status) is a known kind."""
     if code in ACCESS_DENIED:
         return (
             f"{who} may not call {action} ({code})",
@@ -78,6 +98,11 @@ def explain(exc: BaseException, *, action: str, who: str = "the operator") -> tu
             "Run again in a few minutes; if it persists, check the AWS Health Dashboard for "
             "this service and region, and any proxy or --endpoint-url in between.",
         )
+    return None
+
+
+def _explain_botocore(exc: BaseException, *, action: str, who: str) -> tuple[str, str] | None:
+    """(message, fix) for botocore's known credential and connection errors."""
     if isinstance(exc, botocore.exceptions.NoCredentialsError):
         return (
             f"no AWS credentials found for {who} (needed for {action})",
@@ -116,15 +141,7 @@ def explain(exc: BaseException, *, action: str, who: str = "the operator") -> tu
             f"{action}: the HTTP connection to the endpoint{endpoint} failed ({exc})",
             "Check the network, a proxy or VPN in between, and --endpoint-url, then run again.",
         )
-    if isinstance(exc, botocore.exceptions.ClientError):
-        return (
-            f"{action} failed: {code}: {error_message(exc)}",
-            "Run again (a passing fault clears); if it persists, check the credentials, the "
-            "region and --endpoint-url against the AWS error above.",
-        )
-    if isinstance(exc, botocore.exceptions.BotoCoreError):
-        return (f"{action} failed: {exc}", "Check the AWS configuration and run again.")
-    return (f"{action} failed: {type(exc).__name__}: {exc}", "")
+    return None
 
 
 def http_status(exc: BaseException) -> int | None:

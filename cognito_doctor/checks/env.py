@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-import re
-
+from cognito_doctor.checks.env_values import (
+    CLIENT_ID_PATTERN,
+    PLACEHOLDER_PATTERN,
+    RUNBOOK_EXAMPLE_POOL_ID,
+    dev_credentials,
+    prod_credentials,
+    usable_files,
+)
 from cognito_doctor.engine.model import Location, Outcome, failed, passed, skipped, warned
 from cognito_doctor.engine.registry import check
 from cognito_doctor.platform.envfiles import EnvFile, EnvFiles
 from cognito_doctor.platform.regions import expected_issuer, is_region
 from cognito_doctor.platform.settings import RunConfig
 from cognito_doctor.platform.target import POOL_ID_PATTERN
-
-RUNBOOK_EXAMPLE_POOL_ID = "eu-west-2_AbCdEf123"
-CLIENT_ID_PATTERN = re.compile(r"^[\w+]{1,128}$")
-# "x{6,}", not "xxx": a real key id, secret or client id may well contain three x's.
-PLACEHOLDER_PATTERN = re.compile(r"[<>…]|\.\.\.|changeme|your[-_]|^x+$|x{6,}", re.IGNORECASE)
-ACCESS_KEY_PATTERN = re.compile(r"^(AKIA|ASIA)[A-Z0-9]+$")
-
-
-def _key_hint(key_id: str) -> str:
-    return f"…{key_id[-4:]}" if len(key_id) > 4 else "…"
 
 
 @check("env.files", title="Both .env files exist and parse", severity="error")
@@ -125,10 +121,6 @@ def provider_is_cognito(um_env: EnvFile) -> Outcome:
     )
 
 
-def _usable_files(env_files: EnvFiles) -> list[EnvFile]:
-    return [env for env in env_files if env.usable]
-
-
 @check(
     "env.pool-id", title="COGNITO_USER_POOL_ID is set, identical and well-formed", severity="error"
 )
@@ -148,7 +140,7 @@ def pool_id_consistent(env_files: EnvFiles) -> Outcome:
     Copy the User Pool ID from the Cognito console (User pools → your pool → overview, top)
     into both files.
     """
-    files = _usable_files(env_files)
+    files = usable_files(env_files)
     if not files:
         return skipped("neither .env file is readable (see env.files)")
     fix = (
@@ -215,7 +207,7 @@ def region_consistent(env_files: EnvFiles, settings: RunConfig) -> Outcome:
     Set `COGNITO_REGION` in both files to the pool id's prefix (for `eu-west-2_AbC123`, that
     is `eu-west-2`).
     """
-    files = _usable_files(env_files)
+    files = usable_files(env_files)
     if not files:
         return skipped("neither .env file is readable (see env.files)")
     pool_id = next(
@@ -371,95 +363,5 @@ def aws_credentials_shape(um_env: EnvFile, settings: RunConfig) -> Outcome:
     secret = um_env.get("AWS_SECRET_ACCESS_KEY")
     token = um_env.get("AWS_SESSION_TOKEN")
     if settings.prod:
-        if key_id or secret:
-            key = "AWS_ACCESS_KEY_ID" if key_id else "AWS_SECRET_ACCESS_KEY"
-            return failed(
-                f"static AWS keys are set in {um_env.label} for prod"
-                + (f" (key id {_key_hint(key_id)})" if key_id else ""),
-                f"Delete AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN from "
-                f"{um_env.label} and attach the clinical-platform-user-mgmt policy to the "
-                "service's ECS/EC2/EKS execution role; the SDK's default chain picks the role up.",
-                location=um_env.location(key),
-            )
-        return passed("no static keys: the SDK uses the execution role (prod)")
-    fix = (
-        "In IAM → Users → clinical-platform-user-mgmt-dev → Security credentials → Create "
-        f"access key, then paste AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY into {um_env.label} "
-        "and restart user-management."
-    )
-    missing = [
-        k for k, v in (("AWS_ACCESS_KEY_ID", key_id), ("AWS_SECRET_ACCESS_KEY", secret)) if not v
-    ]
-    if missing:
-        return failed(
-            f"{' and '.join(missing)} not set in {um_env.label}: every Cognito call will fail",
-            fix,
-            location=um_env.location(missing[0]),
-        )
-    assert key_id is not None and secret is not None
-    placeholders = [
-        name
-        for name, value in (
-            ("AWS_ACCESS_KEY_ID", key_id),
-            ("AWS_SECRET_ACCESS_KEY", secret),
-            ("AWS_SESSION_TOKEN", token),
-        )
-        if value and PLACEHOLDER_PATTERN.search(value)
-    ]
-    if placeholders:
-        if placeholders == ["AWS_SESSION_TOKEN"]:
-            fix = (
-                f"Delete the AWS_SESSION_TOKEN line from {um_env.label} (a long-term AKIA key "
-                "needs none), or paste the session token that came with the temporary keys."
-            )
-        return failed(
-            f"{' and '.join(placeholders)} {'is' if len(placeholders) == 1 else 'are'} still "
-            "the runbook's placeholder",
-            fix,
-            location=um_env.location(placeholders[0]),
-        )
-    # AWS's documentation keys (AKIAIOSFODNN7EXAMPLE, wJalr…EXAMPLEKEY) get pasted from docs.
-    examples = [
-        name
-        for name, value, tail in (
-            ("AWS_ACCESS_KEY_ID", key_id, "EXAMPLE"),
-            ("AWS_SECRET_ACCESS_KEY", secret, "EXAMPLEKEY"),
-        )
-        if value.endswith(tail)
-    ]
-    if examples:
-        return failed(
-            f"{' and '.join(examples)} {'is' if len(examples) == 1 else 'are'} AWS's "
-            "documentation example, not a real key",
-            fix,
-            location=um_env.location(examples[0]),
-        )
-    if not ACCESS_KEY_PATTERN.match(key_id):
-        return failed(
-            f"AWS_ACCESS_KEY_ID ({_key_hint(key_id)}) is not an access key id: they start with "
-            "AKIA (long-term) or ASIA (temporary)",
-            fix,
-            location=um_env.location("AWS_ACCESS_KEY_ID"),
-        )
-    if key_id.startswith("ASIA") and not token:
-        return failed(
-            f"AWS_ACCESS_KEY_ID ({_key_hint(key_id)}) is a temporary key (ASIA…) but "
-            "AWS_SESSION_TOKEN is not set, so AWS rejects it",
-            f"Add the AWS_SESSION_TOKEN that came with these keys to {um_env.label}, or use a "
-            "long-term AKIA key of the IAM user.",
-            location=um_env.location("AWS_ACCESS_KEY_ID"),
-        )
-    odd = []
-    if len(key_id) != 20:
-        odd.append(f"the key id has {len(key_id)} characters (AWS's have 20)")
-    if len(secret) != 40:
-        odd.append(f"the secret has {len(secret)} characters (AWS's have 40)")
-    if odd:
-        return warned(
-            f"AWS keys look truncated or padded: {'; '.join(odd)}",
-            "Copy both values again from the access key's creation page (or create a new key).",
-            location=um_env.location("AWS_ACCESS_KEY_ID"),
-            key_id=_key_hint(key_id),
-        )
-    kind = "temporary (with session token)" if key_id.startswith("ASIA") else "long-term"
-    return passed(f"AWS keys set: {kind}, key id {_key_hint(key_id)}", key_id=_key_hint(key_id))
+        return prod_credentials(um_env, key_id, secret)
+    return dev_credentials(um_env, key_id, secret, token)

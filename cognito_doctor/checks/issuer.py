@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from typing import Any
 
 from cognito_doctor.engine.model import Location, Outcome, errored, failed, passed
 from cognito_doctor.engine.registry import check
 from cognito_doctor.facts.records import Discovery
-from cognito_doctor.platform.envfiles import EnvFiles
+from cognito_doctor.platform.envfiles import EnvFile, EnvFiles
 from cognito_doctor.platform.settings import RunConfig
 from cognito_doctor.platform.target import PoolRef
 
@@ -88,59 +89,113 @@ def issuer_discovery(
 
     document = discovery.document
     if document is None:
-        problem = discovery.problem or "no document"
-        if is_unreachable(problem):
-            return errored(
-                f"could not fetch the pool's discovery document, so the issuer and signing keys "
-                f"are unverified: {problem}",
-                _reach_fix(discovery, endpoint),
-                url=discovery.url,
-            )
-        return failed(
-            f"no usable discovery document for pool {pool_ref.pool_id}: {problem}",
-            f"Check that COGNITO_USER_POOL_ID={pool_ref.pool_id} and "
-            f"COGNITO_REGION={pool_ref.region} name an existing pool (see pool.exists): "
-            f"Cognito serves this document for every pool at {discovery.url}.",
-            url=discovery.url,
-        )
+        return _no_document(discovery, pool_ref, endpoint)
 
-    problems: list[str] = []
-    fixes: list[str] = []
+    findings = _Findings()
+    issuer = document.get("issuer")
+    _judge_issuer(findings, issuer, discovery, pool_ref, endpoint)
+    _judge_configured(findings, issuer, configured, auth)
+    jwks_uri = document.get("jwks_uri")
+    kids = _judge_keys(findings, discovery, jwks_uri)
+
+    evidence: dict[str, Any] = {"url": discovery.url, "issuer": issuer, "jwks_uri": jwks_uri}
+    if findings.problems:
+        if findings.unreachable:
+            findings.problems.append(findings.unreachable)
+        return failed(
+            "; ".join(findings.problems),
+            " ".join(dict.fromkeys(findings.fixes)),
+            location=findings.location,
+            expected_issuer=expected,
+            **evidence,
+        )
+    if findings.unreachable:
+        return errored(
+            f"issuer {issuer} matches {compared}, but {findings.unreachable}",
+            _reach_fix(discovery, endpoint),
+            **evidence,
+        )
+    return passed(
+        f"issuer {issuer} matches {compared}; the key set has {len(kids)} RSA key(s){not_compared}",
+        key_ids=kids,
+        **evidence,
+    )
+
+
+@dataclass
+class _Findings:
+    """What is wrong with a fetched discovery document, and how to fix it."""
+
+    problems: list[str] = field(default_factory=list)
+    fixes: list[str] = field(default_factory=list)
     location: Location | None = None
     unreachable: str | None = None
-    issuer = document.get("issuer")
+
+
+def _no_document(discovery: Discovery, pool_ref: PoolRef, endpoint: bool) -> Outcome:
+    """The outcome when no discovery document could be fetched or used."""
+    problem = discovery.problem or "no document"
+    if is_unreachable(problem):
+        return errored(
+            f"could not fetch the pool's discovery document, so the issuer and signing keys "
+            f"are unverified: {problem}",
+            _reach_fix(discovery, endpoint),
+            url=discovery.url,
+        )
+    return failed(
+        f"no usable discovery document for pool {pool_ref.pool_id}: {problem}",
+        f"Check that COGNITO_USER_POOL_ID={pool_ref.pool_id} and "
+        f"COGNITO_REGION={pool_ref.region} name an existing pool (see pool.exists): "
+        f"Cognito serves this document for every pool at {discovery.url}.",
+        url=discovery.url,
+    )
+
+
+def _judge_issuer(
+    findings: _Findings, issuer: Any, discovery: Discovery, pool_ref: PoolRef, endpoint: bool
+) -> None:
+    """Note a missing issuer, or one other than the issuer services/auth expects."""
+    expected = pool_ref.issuer
     if not isinstance(issuer, str) or not issuer:
-        problems.append(f"the document at {discovery.url} has no issuer")
-        fixes.append(_reach_fix(discovery, endpoint))
+        findings.problems.append(f"the document at {discovery.url} has no issuer")
+        findings.fixes.append(_reach_fix(discovery, endpoint))
     elif issuer != expected:
-        problems.append(
+        findings.problems.append(
             f"the document at {discovery.url} names issuer {issuer}, but services/auth expects "
             f"{expected} (from COGNITO_REGION={pool_ref.region} and "
             f"COGNITO_USER_POOL_ID={pool_ref.pool_id})"
         )
-        fixes.append(
+        findings.fixes.append(
             "Make COGNITO_REGION and COGNITO_USER_POOL_ID name the pool whose tokens "
             f"services/auth receives, in both .env files (the document names {issuer})."
         )
+
+
+def _judge_configured(
+    findings: _Findings, issuer: Any, configured: str | None, auth: EnvFile
+) -> None:
+    """Note a COGNITO_ISSUER in services/auth/.env that is not the document's issuer."""
     if isinstance(issuer, str) and configured is not None and configured != issuer:
-        problems.append(
+        findings.problems.append(
             f"COGNITO_ISSUER={configured} in {auth.label} is not the pool's issuer {issuer}: "
             "services/auth rejects every token"
         )
-        fixes.append(
+        findings.fixes.append(
             f"In {auth.label}, set COGNITO_ISSUER={issuer} (or delete the line to derive it)."
         )
-        location = auth.location("COGNITO_ISSUER")
+        findings.location = auth.location("COGNITO_ISSUER")
 
-    jwks_uri = document.get("jwks_uri")
+
+def _judge_keys(findings: _Findings, discovery: Discovery, jwks_uri: Any) -> list[str]:
+    """Note an unreachable or unusable key set; return the ids of its RSA keys."""
     kids: list[str] = []
     if discovery.jwks is None:
         jwks_problem = discovery.jwks_problem or "no key set"
         if is_unreachable(jwks_problem):
-            unreachable = f"could not fetch the signing keys: {jwks_problem}"
+            findings.unreachable = f"could not fetch the signing keys: {jwks_problem}"
         else:
-            problems.append(f"no usable signing keys: {jwks_problem}")
-            fixes.append(
+            findings.problems.append(f"no usable signing keys: {jwks_problem}")
+            findings.fixes.append(
                 "services/auth cannot verify any token without the pool's key set; check that "
                 f"the pool exists (pool.exists) and {discovery.url} is Cognito's document."
             )
@@ -150,35 +205,13 @@ def issuer_discovery(
         kids = [str(k.get("kid", "?")) for k in keys if k.get("kty") == "RSA"]
         if not kids:
             kinds = sorted({str(k.get("kty")) for k in keys})
-            problems.append(
+            findings.problems.append(
                 f"the key set at {jwks_uri} has no RSA key"
                 + (f" (only {', '.join(kinds)})" if kinds else " (no keys)")
                 + ": Cognito signs tokens with RS256, so services/auth cannot verify any"
             )
-            fixes.append(
+            findings.fixes.append(
                 f"Check that {jwks_uri} is the pool's own key set: Cognito serves its RS256 "
                 "keys there for every pool."
             )
-
-    evidence: dict[str, Any] = {"url": discovery.url, "issuer": issuer, "jwks_uri": jwks_uri}
-    if problems:
-        if unreachable:
-            problems.append(unreachable)
-        return failed(
-            "; ".join(problems),
-            " ".join(dict.fromkeys(fixes)),
-            location=location,
-            expected_issuer=expected,
-            **evidence,
-        )
-    if unreachable:
-        return errored(
-            f"issuer {issuer} matches {compared}, but {unreachable}",
-            _reach_fix(discovery, endpoint),
-            **evidence,
-        )
-    return passed(
-        f"issuer {issuer} matches {compared}; the key set has {len(kids)} RSA key(s){not_compared}",
-        key_ids=kids,
-        **evidence,
-    )
+    return kids

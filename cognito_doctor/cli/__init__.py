@@ -9,6 +9,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -22,8 +23,7 @@ from cognito_doctor.cli.common import (
     load_file_config,
 )
 from cognito_doctor.engine.model import DOC_HEADINGS, Report, Severity
-from cognito_doctor.output import OutputFormat, render
-from cognito_doctor.output.terminal import render_options, to_ascii
+from cognito_doctor.output import OutputFormat
 from cognito_doctor.platform.settings import RunConfig
 
 _EPILOG = """\b
@@ -236,18 +236,15 @@ def _output_targets(
 def write_report(
     reports: Sequence[Report], output_format: OutputFormat, output: Path | None, verbose: bool
 ) -> None:
-    """Render the reports to `output`, or to standard output."""
-    stream = None if output else sys.stdout
-    options = render_options(stream, verbose)
-    text = render(reports, output_format, options)
-    if output is None:
-        click.echo(text if options.unicode else to_ascii(text), nl=False)
-        return
+    """Render the reports to `output`, or to standard output; a file that can't be written is
+    a usage error (exit 2)."""
+    from cognito_doctor.output.sinks import SinkError
+    from cognito_doctor.output.sinks import write_report as write
+
     try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        fail_usage(f"cannot write {output}: {exc.strerror or exc}")
+        write(reports, output_format, output, verbose)
+    except SinkError as exc:
+        fail_usage(str(exc))
 
 
 @main.command("list-checks")
@@ -296,6 +293,43 @@ def list_checks(output_format: str, checks_dir: tuple[Path, ...]) -> None:
     click.echo(
         tabulate(rows, headers=["id", "severity", "env", "needs", "title"], tablefmt="simple")
     )
+
+
+@main.command("list-facts")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice([OutputFormat.TABLE.value, OutputFormat.JSON.value]),
+    default=OutputFormat.TABLE.value,
+    show_default=True,
+)
+@click.option(
+    "--checks-dir", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path)
+)
+def list_facts(output_format: str, checks_dir: tuple[Path, ...]) -> None:
+    """List every fact a check can name as a parameter: what it holds, what it needs, and
+    whether it reaches AWS (the catalogue for plugin authors)."""
+    registry = load_checks(checks_dir)
+    entries: list[dict[str, Any]] = [
+        {
+            "name": spec.name,
+            "needs": list(spec.needs),
+            "network": registry.fact_needs_network(spec.name),
+            "origin": spec.origin,
+            "doc": " ".join((spec.function.__doc__ or "").strip().split("\n\n")[0].split()),
+        }
+        for spec in sorted(registry.facts.values(), key=lambda f: f.name)
+    ]
+    if OutputFormat(output_format) is OutputFormat.JSON:
+        click.echo(json.dumps(entries, indent=2, ensure_ascii=False))
+        return
+    from tabulate import tabulate
+
+    rows = [
+        [e["name"], "aws" if e["network"] else "offline", ", ".join(e["needs"]) or "-", e["doc"]]
+        for e in entries
+    ]
+    click.echo(tabulate(rows, headers=["fact", "reaches", "needs", "holds"], tablefmt="simple"))
 
 
 @main.command()

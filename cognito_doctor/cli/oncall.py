@@ -1,7 +1,8 @@
 """The on-call commands: `triage`, `token` and `user`.
 
 cognito_doctor.cli attaches them to the main group. Like the rest of the command line they
-only parse options and render; the work is in triage.py, tokens.py and users.py. Exit codes:
+only parse options and print; the work is in cognito_doctor/oncall/ (triage.py, tokens.py and
+users.py), the text in cognito_doctor/output/oncall.py. Exit codes:
 0 nothing wrong found (or a diagnosis given), 1 a problem confirmed (a cause confirmed, a
 token services/auth would reject, a user in a broken state or one that could not be looked
 up), 2 usage error (bad options, unreadable or binary input, a malformed token).
@@ -27,11 +28,11 @@ from cognito_doctor.cli.common import (
     load_file_config,
 )
 from cognito_doctor.engine.registry import Registry
-from cognito_doctor.output.terminal import fill, to_ascii, unicode_ok
+from cognito_doctor.output.oncall import render_token, render_triage, render_user
+from cognito_doctor.output.terminal import to_ascii, unicode_ok
 from cognito_doctor.platform.settings import RunConfig
 
 MAX_STDIN_BYTES = 5_000_000
-WIDTH = 100
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -44,13 +45,6 @@ def _emit(text: str) -> None:
     if not unicode_ok(sys.stdout):
         text = to_ascii(text)
     click.echo(text)
-
-
-def _wrap(text: str, indent: int, first: str = "") -> str:
-    """`text` filled to WIDTH, indented by `indent`, with `first` as its first line's label."""
-    prefix = " " * indent
-    initial = prefix if not first else first.ljust(indent) if len(first) < indent else first + " "
-    return fill(text, WIDTH, initial_indent=initial, subsequent_indent=prefix)
 
 
 def _root_option(function: F) -> F:
@@ -119,14 +113,6 @@ def _json(payload: dict[str, Any]) -> None:
 
 
 # --- triage ------------------------------------------------------------------------------
-
-_VERDICT_LABELS = {
-    "confirmed": ("✗", "CONFIRMED"),
-    "possible": ("!", "POSSIBLE"),
-    "unchecked": ("?", "NOT CHECKED"),
-    "ruled_out": ("✓", "RULED OUT"),
-}
-_ROLE_MARKS = {"confirms": "✗", "suggests": "!", "rules_out": "✓", "neutral": "·", "unknown": "?"}
 
 
 @click.command(epilog=_EPILOG)
@@ -218,63 +204,8 @@ def triage(
         payload["input"] = {"source": source, "characters": len(body)}
         _json(payload)
     else:
-        _emit(_render_triage(result, source, len(body)))
+        _emit(render_triage(result, source, len(body)))
     sys.exit(EXIT_PROBLEMS if result.confirmed else EXIT_OK)
-
-
-def _render_triage(result: Any, source: str, characters: int) -> str:
-    lines: list[str] = []
-    if not result.diagnoses:
-        lines.append(
-            f"No known failure matches this input ({characters} characters from {source})."
-        )
-        lines.append(
-            _wrap(
-                "Paste the exact error message or exception name (e.g. AccessDeniedException, "
-                '"User is disabled"), or run `cognito-doctor check` to check the whole setup.',
-                0,
-            )
-        )
-        return "\n".join(lines)
-    count = len(result.diagnoses)
-    head = f"{count} known failure{'s' if count != 1 else ''} match{'es' if count == 1 else ''}"
-    lines.append(f"{head} ({characters} characters from {source})")
-    if result.offline:
-        lines.append("--offline: the diagnosis comes from the text alone; no check was run.")
-    for diagnosis in result.diagnoses:
-        entry = diagnosis.entry
-        mark, label = _VERDICT_LABELS[diagnosis.verdict]
-        lines.append("")
-        lines.append(f"{mark} {label:<11} {entry.id}: {entry.title}")
-        if entry.runbook:
-            lines.append(_wrap(f'runbook row "{entry.runbook}"', 16, "  from"))
-        lines.append(_wrap(", ".join(f'"{m}"' for m in diagnosis.match.matched), 16, "  matched"))
-        lines.append(_wrap(entry.cause, 16, "  cause"))
-        lines.append(_wrap(diagnosis.reason, 16, "  verdict"))
-        for evidence in diagnosis.evidence:
-            subject = evidence.subject or "user"
-            if evidence.kind == "user" and evidence.subject:
-                subject = f"user {evidence.subject}"
-            # A multi-line message (a check's table) is summed up by its first line here.
-            first, _, rest = evidence.message.partition("\n")
-            message = f"{first} …" if rest.strip() else first
-            text = f"{_ROLE_MARKS[evidence.role]} {subject} ({evidence.status}): {message}"
-            label = "  evidence" if evidence is diagnosis.evidence[0] else ""
-            lines.append(_wrap(text, 16, label))
-        if diagnosis.verdict != "ruled_out":
-            lines.append(_wrap(diagnosis.fix, 16, "  fix"))
-            if diagnosis.manual_check and diagnosis.verdict != "confirmed":
-                lines.append(_wrap(diagnosis.manual_check, 16, "  check by hand"))
-        if diagnosis.documented:
-            lines.append(_wrap(diagnosis.documented, 16, "  documented"))
-        for command in diagnosis.next:
-            lines.append(_wrap(command, 16, "  next"))
-    lines.append("")
-    lines.append(
-        f"{result.count('confirmed')} confirmed, {result.count('possible')} possible, "
-        f"{result.count('ruled_out')} ruled out, {result.count('unchecked')} couldn't be checked."
-    )
-    return "\n".join(lines)
 
 
 # --- token -------------------------------------------------------------------------------
@@ -375,28 +306,11 @@ def token(
         }
         _json(payload)
     else:
-        _emit(_render_token(verdict))
+        _emit(render_token(verdict))
     sys.exit(EXIT_PROBLEMS if verdict.rejected else EXIT_OK)
 
 
-_TOKEN_MARKS = {"ok": "✓", "fail": "✗", "unverified": "?"}
-
-
-def _render_token(verdict: Any) -> str:
-    lines = [verdict.summary, ""]
-    for check in verdict.checks:
-        lines.append(_wrap(check.message, 14, f"{_TOKEN_MARKS[check.status]} {check.name}"))
-    lines.append("")
-    lines.append("header and claims (the token itself is not shown):")
-    for name, value in {**verdict.header, **verdict.claims}.items():
-        shown = value if isinstance(value, str) else json.dumps(value)
-        lines.append(_wrap(str(shown), 20, f"  {name}"))
-    return "\n".join(lines)
-
-
 # --- user --------------------------------------------------------------------------------
-
-_LEVEL_MARKS = {"ok": "✓", "warn": "!", "problem": "✗"}
 
 
 @click.command(epilog=_EPILOG)
@@ -441,71 +355,8 @@ def user(
 
         _json(report_dict(report))
     else:
-        _emit(_render_user(report))
+        _emit(render_user(report))
     sys.exit(EXIT_PROBLEMS if report.level == PROBLEM else EXIT_OK)
-
-
-def _render_user(report: Any) -> str:
-    where = f"pool {report.pool_id} ({report.region})" if report.pool_id else "the pool"
-    lines = [f"user {report.email} in {where}"]
-    if not report.checked:
-        lines.append(_wrap(f"couldn't look the user up: {report.lookup_problem}", 2, "?"))
-        if report.lookup_fix:
-            lines.append(_wrap(f"fix: {report.lookup_fix}", 2))
-        return "\n".join(lines)
-    if report.not_found is not None:
-        lines.extend(_finding_lines(report.not_found))
-        return "\n".join(lines)
-    for note in report.notes:
-        lines.append(_wrap(note, 2, "!"))
-    for assessment in report.users:
-        found = assessment.user
-        lines.append("")
-        rows = [
-            ("username", found.username),
-            ("status", found.status),
-            ("enabled", "yes" if found.enabled else "no"),
-            (
-                "email",
-                f"{found.email or '?'} ("
-                + {True: "verified", False: "not verified", None: "email_verified not set"}[
-                    found.email_verified
-                ]
-                + ")",
-            ),
-            ("created", _moment(found.created)),
-            ("modified", _moment(found.modified)),
-        ]
-        if assessment.invitation_expires is not None:
-            expired = "invitation_expired" in assessment.tags
-            rows.append(
-                (
-                    "invitation",
-                    f"{'expired' if expired else 'valid until'} "
-                    f"{_moment(assessment.invitation_expires)} (temporary password valid "
-                    f"{report.temporary_password_days} day(s))",
-                )
-            )
-        for name, value in rows:
-            lines.append(f"  {name:<12}{value}")
-        for finding in assessment.findings:
-            lines.extend(_finding_lines(finding))
-    return "\n".join(lines)
-
-
-def _moment(value: Any) -> str:
-    from datetime import UTC
-
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if value else "?"
-
-
-def _finding_lines(finding: Any) -> list[str]:
-    lines = [_wrap(finding.message, 2, _LEVEL_MARKS[finding.level])]
-    if finding.fix:
-        lines.append(_wrap(f"fix: {finding.fix}" if finding.level != "ok" else finding.fix, 2))
-    if finding.fix_command:
-        lines.append(f"    {finding.fix_command}")
-    return lines
 
 
 __all__ = ["token", "triage", "user"]

@@ -44,7 +44,7 @@ def _sandbox_operator() -> Iterator[None]:
 
 def run_demo(*, verbose: bool = False) -> None:
     """Build both setups, print both reports, explain how to go on, clean up."""
-    from cognito_doctor.cli import write_report
+    from cognito_doctor.output.sinks import write_report
 
     registry = load_registry()
     with (

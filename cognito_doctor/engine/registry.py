@@ -231,10 +231,17 @@ class Registry:
                 return found
         return []
 
+    def fact_needs_network(self, name: str) -> bool:
+        """Whether fact `name`, or any fact it needs, reaches AWS or the network."""
+        return self._reaches_network([name])
+
     def needs_network(self, spec: CheckSpec) -> bool:
         """Whether the check needs any fact that reaches AWS or the network."""
+        return self._reaches_network(spec.needs)
+
+    def _reaches_network(self, names: Iterable[str]) -> bool:
         seen: set[str] = set()
-        stack = list(spec.needs)
+        stack = list(names)
         while stack:
             name = stack.pop()
             if name in seen:

@@ -11,7 +11,7 @@ from cognito_doctor.engine.registry import fact
 from cognito_doctor.facts.aws_access import aws_error, code, explain, service_keys
 from cognito_doctor.facts.context import CheckContext
 from cognito_doctor.facts.records import IdentityLookup
-from cognito_doctor.iam.arns import Arn, parse_principal
+from cognito_doctor.iam.arns import Arn, PrincipalArn, parse_principal
 from cognito_doctor.iam.principal import Principal
 from cognito_doctor.platform.envfiles import UM_ENV, EnvFiles
 from cognito_doctor.platform.regions import partition_of
@@ -83,9 +83,10 @@ def iam_principal(
 
 
 def _resolve_principal(ctx: CheckContext, given: str, source: str, region: str) -> Principal:
+    """Parse `given` and look it up in IAM: the user or role to check, or why it can't be."""
     parsed = parse_principal(given)
-    partition = partition_of(region)
     if parsed is None:
+        partition = partition_of(region)
         return Principal(
             given,
             "unknown",
@@ -98,28 +99,8 @@ def _resolve_principal(ctx: CheckContext, given: str, source: str, region: str) 
             fix=f"Pass the ARN of an IAM user or role, e.g. --principal-arn "
             f"arn:{partition}:iam::<ACCOUNT_ID>:role/<ROLE_NAME> ({EXECUTION_ROLE_HINT}).",
         )
-    arn = parsed.arn
-
-    def principal(arn_text: str, kind: str, name: str, **more: Any) -> Principal:
-        return Principal(arn_text, kind, name, arn.account, arn.partition, source, given, **more)
-
     if parsed.kind in ("root", "federated-user", "group"):
-        why = {
-            "root": "the account's root user: the service must never use root keys, and "
-            "policies can't be attached to root",
-            "federated-user": "an STS federated-user session, whose permissions come from the "
-            "policies passed when it was created and can't be simulated",
-            "group": "an IAM group, which cannot make AWS calls itself",
-        }[parsed.kind]
-        fix = (
-            f"Follow the runbook's step 2: create the IAM user clinical-platform-user-mgmt-dev "
-            f"with the clinical-platform-user-mgmt policy, put its access key in {UM_ENV}, "
-            "and delete the root access key (IAM → Security credentials)."
-            if parsed.kind == "root"
-            else f"Pass --principal-arn with the IAM user or role the service runs as "
-            f"({EXECUTION_ROLE_HINT})."
-        )
-        return principal(given, parsed.kind, parsed.name, problem=f"{given} is {why}", fix=fix)
+        return _unusable_kind(parsed, given, source)
     iam = ctx.aws.operator("iam", region)
     kind = "role" if parsed.kind in ("role", "assumed-role") else "user"
     try:
@@ -130,41 +111,101 @@ def _resolve_principal(ctx: CheckContext, given: str, source: str, region: str) 
     except Exception as exc:
         if not aws_error(exc):
             raise
-        action = "iam:GetRole" if kind == "role" else "iam:GetUser"
-        if code(exc) == "NoSuchEntity":
-            operator_account = _operator_account(ctx, region)
-            if operator_account and operator_account != arn.account:
-                raise FactUnavailable(
-                    Status.ERROR,
-                    f"the principal {given} is in account {arn.account}, but the operator's "
-                    f"credentials are for account {operator_account}, so its policies can't be "
-                    "read or simulated",
-                    f"Run cognito-doctor with credentials for account {arn.account} "
-                    "(--profile NAME).",
-                ) from None
-            return principal(
-                given,
-                kind,
-                parsed.name,
-                problem=f"there is no IAM {kind} named {parsed.name} in account {arn.account} "
-                f"({given}, from {source})",
-                fix=f"Check the name in IAM → {'Roles' if kind == 'role' else 'Users'}, then "
-                f"pass its ARN exactly (--principal-arn).",
-            )
-        if parsed.kind == "assumed-role":
+        return _lookup_failed(ctx, exc, parsed, kind, given, source, region)
+    return _found(entity, parsed, kind, given, source)
+
+
+def _principal(
+    parsed: PrincipalArn, source: str, given: str, arn_text: str, kind: str, name: str, **more: Any
+) -> Principal:
+    """A Principal in the parsed ARN's account and partition."""
+    arn = parsed.arn
+    return Principal(arn_text, kind, name, arn.account, arn.partition, source, given, **more)
+
+
+def _unusable_kind(parsed: PrincipalArn, given: str, source: str) -> Principal:
+    """The problem Principal for root, a federated user or a group, which can't be checked."""
+    why = {
+        "root": "the account's root user: the service must never use root keys, and "
+        "policies can't be attached to root",
+        "federated-user": "an STS federated-user session, whose permissions come from the "
+        "policies passed when it was created and can't be simulated",
+        "group": "an IAM group, which cannot make AWS calls itself",
+    }[parsed.kind]
+    fix = (
+        f"Follow the runbook's step 2: create the IAM user clinical-platform-user-mgmt-dev "
+        f"with the clinical-platform-user-mgmt policy, put its access key in {UM_ENV}, "
+        "and delete the root access key (IAM → Security credentials)."
+        if parsed.kind == "root"
+        else f"Pass --principal-arn with the IAM user or role the service runs as "
+        f"({EXECUTION_ROLE_HINT})."
+    )
+    return _principal(
+        parsed, source, given, given, parsed.kind, parsed.name, problem=f"{given} is {why}", fix=fix
+    )
+
+
+def _lookup_failed(
+    ctx: CheckContext,
+    exc: Exception,
+    parsed: PrincipalArn,
+    kind: str,
+    given: str,
+    source: str,
+    region: str,
+) -> Principal:
+    """What to make of an AWS error from iam:GetRole / iam:GetUser (called in its except)."""
+    arn = parsed.arn
+    action = "iam:GetRole" if kind == "role" else "iam:GetUser"
+    if code(exc) == "NoSuchEntity":
+        operator_account = _operator_account(ctx, region)
+        if operator_account and operator_account != arn.account:
             raise FactUnavailable(
                 Status.ERROR,
-                f"{given} (from {source}) is an assumed-role session of role {parsed.name}; "
-                f"finding the role's real ARN (roles can have a path the session ARN omits) "
-                f"needs iam:GetRole: {explain(exc, action)}",
-                f"Grant the operator iam:GetRole on "
-                f"arn:{arn.partition}:iam::{arn.account}:role/*{parsed.name}, or pass the "
-                f"role's ARN (IAM → Roles → {parsed.name} → ARN) with --principal-arn.",
+                f"the principal {given} is in account {arn.account}, but the operator's "
+                f"credentials are for account {operator_account}, so its policies can't be "
+                "read or simulated",
+                f"Run cognito-doctor with credentials for account {arn.account} (--profile NAME).",
             ) from None
-        # A user/role ARN can be simulated as given; only its path is unverified.
-        return principal(
-            given, kind, parsed.name, notes=(f"the ARN was not verified ({explain(exc, action)})",)
+        return _principal(
+            parsed,
+            source,
+            given,
+            given,
+            kind,
+            parsed.name,
+            problem=f"there is no IAM {kind} named {parsed.name} in account {arn.account} "
+            f"({given}, from {source})",
+            fix=f"Check the name in IAM → {'Roles' if kind == 'role' else 'Users'}, then "
+            f"pass its ARN exactly (--principal-arn).",
         )
+    if parsed.kind == "assumed-role":
+        raise FactUnavailable(
+            Status.ERROR,
+            f"{given} (from {source}) is an assumed-role session of role {parsed.name}; "
+            f"finding the role's real ARN (roles can have a path the session ARN omits) "
+            f"needs iam:GetRole: {explain(exc, action)}",
+            f"Grant the operator iam:GetRole on "
+            f"arn:{arn.partition}:iam::{arn.account}:role/*{parsed.name}, or pass the "
+            f"role's ARN (IAM → Roles → {parsed.name} → ARN) with --principal-arn.",
+        ) from None
+    # A user/role ARN can be simulated as given; only its path is unverified.
+    return _principal(
+        parsed,
+        source,
+        given,
+        given,
+        kind,
+        parsed.name,
+        notes=(f"the ARN was not verified ({explain(exc, action)})",),
+    )
+
+
+def _found(
+    entity: dict[str, Any], parsed: PrincipalArn, kind: str, given: str, source: str
+) -> Principal:
+    """The Principal for the user or role IAM returned, under its real ARN."""
+    arn = parsed.arn
     real = str(entity["Arn"])
     boundary = (entity.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
     notes: list[str] = []
@@ -182,7 +223,10 @@ def _resolve_principal(ctx: CheckContext, given: str, source: str, region: str) 
             f"are for account {real_arn.account}",
             f"Run cognito-doctor with credentials for account {arn.account} (--profile NAME).",
         )
-    return principal(
+    return _principal(
+        parsed,
+        source,
+        given,
         real,
         kind,
         parsed.name,

@@ -86,19 +86,33 @@ def compare_resource(pattern: str, pool: Arn, *, check_account: bool = True) -> 
             ),
             placeholders,
         )
-    pool_id = pool.resource.split("/", 1)[1] if "/" in pool.resource else pool.resource
     differences: list[str] = []
+    _location_differences(differences, parsed, pool)
+    _account_differences(differences, parsed, pool, check_account=check_account)
+    _resource_differences(differences, parsed, pool)
+    if not differences and target is None:
+        return ResourceComparison(pattern, True, (), placeholders)
+    if not differences:
+        # Every part matches on its own but the whole doesn't (e.g. a wildcard across parts).
+        differences.append(f"{pattern} does not match {pool}")
+    return ResourceComparison(pattern, False, tuple(differences), placeholders)
 
-    def differ(part: str, name: str, actual: str, sentence: str) -> None:
-        left = placeholders_in(part)
-        if left:
-            differences.append(
-                f"the placeholder {', '.join(left)} was never replaced (the {name} is {actual})"
-            )
-        elif not wildcard_match(part, actual):
-            differences.append(sentence)
 
-    differ(
+def _differ(differences: list[str], part: str, name: str, actual: str, sentence: str) -> None:
+    """Add `sentence` (or the placeholder left in `part`) when `part` doesn't match `actual`."""
+    left = placeholders_in(part)
+    if left:
+        differences.append(
+            f"the placeholder {', '.join(left)} was never replaced (the {name} is {actual})"
+        )
+    elif not wildcard_match(part, actual):
+        differences.append(sentence)
+
+
+def _location_differences(differences: list[str], parsed: Arn, pool: Arn) -> None:
+    """Where the policy's partition, service and region differ from the pool's."""
+    _differ(
+        differences,
         parsed.partition,
         "partition",
         pool.partition,
@@ -108,14 +122,16 @@ def compare_resource(pattern: str, pool: Arn, *, check_account: bool = True) -> 
     hint = (
         " (that is Cognito identity pools, not user pools)" if "identity" in parsed.service else ""
     )
-    differ(
+    _differ(
+        differences,
         parsed.service,
         "service",
         pool.service,
         f"the policy names service {parsed.service or '(empty)'}{hint}, a user pool's is "
         f"{pool.service}",
     )
-    differ(
+    _differ(
+        differences,
         parsed.region,
         "region",
         pool.region,
@@ -123,8 +139,15 @@ def compare_resource(pattern: str, pool: Arn, *, check_account: bool = True) -> 
         if parsed.region
         else f"the policy leaves the region empty, the pool is in {pool.region}",
     )
+
+
+def _account_differences(
+    differences: list[str], parsed: Arn, pool: Arn, *, check_account: bool
+) -> None:
+    """How the policy's account differs from the pool's (offline: from a 12-digit id)."""
     if check_account:
-        differ(
+        _differ(
+            differences,
             parsed.account,
             "account",
             pool.account,
@@ -141,45 +164,47 @@ def compare_resource(pattern: str, pool: Arn, *, check_account: bool = True) -> 
             f"the policy names account {parsed.account or '(empty)'}, which is not a "
             "12-digit account id"
         )
+
+
+def _resource_differences(differences: list[str], parsed: Arn, pool: Arn) -> None:
+    """How the policy's resource type and pool id differ from the pool's."""
+    pool_id = pool.resource.split("/", 1)[1] if "/" in pool.resource else pool.resource
     resource_type, slash, resource_id = parsed.resource.partition("/")
-    if not wildcard_match(parsed.resource, pool.resource):
-        if not slash:
-            differ(
-                parsed.resource,
-                "resource",
-                pool.resource,
-                f"the policy names resource {parsed.resource}, a user pool's is {pool.resource}",
-            )
-        else:
-            differ(
-                resource_type,
-                "resource type",
-                "userpool",
-                f"the policy names resource type {resource_type}, a user pool's is userpool",
-            )
-            if resource_id == RUNBOOK_EXAMPLE_POOL_ID and pool_id != RUNBOOK_EXAMPLE_POOL_ID:
-                differences.append(
-                    f"the policy names the runbook's example pool id {resource_id}, the pool "
-                    f"is {pool_id}"
-                )
-            else:
-                case = (
-                    " (they differ only in letter case; pool ids are case-sensitive)"
-                    if resource_id.lower() == pool_id.lower()
-                    else ""
-                )
-                differ(
-                    resource_id,
-                    "pool id",
-                    pool_id,
-                    f"the policy names pool id {resource_id}, the pool is {pool_id}{case}",
-                )
-    if not differences and target is None:
-        return ResourceComparison(pattern, True, (), placeholders)
-    if not differences:
-        # Every part matches on its own but the whole doesn't (e.g. a wildcard across parts).
-        differences.append(f"{pattern} does not match {pool}")
-    return ResourceComparison(pattern, False, tuple(differences), placeholders)
+    if wildcard_match(parsed.resource, pool.resource):
+        return
+    if not slash:
+        _differ(
+            differences,
+            parsed.resource,
+            "resource",
+            pool.resource,
+            f"the policy names resource {parsed.resource}, a user pool's is {pool.resource}",
+        )
+        return
+    _differ(
+        differences,
+        resource_type,
+        "resource type",
+        "userpool",
+        f"the policy names resource type {resource_type}, a user pool's is userpool",
+    )
+    if resource_id == RUNBOOK_EXAMPLE_POOL_ID and pool_id != RUNBOOK_EXAMPLE_POOL_ID:
+        differences.append(
+            f"the policy names the runbook's example pool id {resource_id}, the pool is {pool_id}"
+        )
+    else:
+        case = (
+            " (they differ only in letter case; pool ids are case-sensitive)"
+            if resource_id.lower() == pool_id.lower()
+            else ""
+        )
+        _differ(
+            differences,
+            resource_id,
+            "pool id",
+            pool_id,
+            f"the policy names pool id {resource_id}, the pool is {pool_id}{case}",
+        )
 
 
 @dataclass(frozen=True)

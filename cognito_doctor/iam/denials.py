@@ -73,24 +73,7 @@ def explain_denial(simulation: Simulation, decision: Decision) -> Denial:
     action = decision.action
     pool = simulation.pool
     if decision.decision == "explicitDeny":
-        refs = _resolve_matched(simulation, decision, deny=True)
-        if refs:
-            names = "; ".join(ref.label for ref in refs)
-            return Denial(action, "explicit", f"explicitly denied by {names}", refs[0])
-        ids = ", ".join(
-            f"{m.source_type or 'policy'} {m.source_id}" + (f" (line {m.line})" if m.line else "")
-            for m in decision.matched
-        )
-        if decision.allowed_by_boundary is False and not ids:
-            return Denial(
-                action,
-                "boundary",
-                "explicitly denied by the permissions boundary"
-                + _boundary_name(simulation.principal),
-            )
-        return Denial(
-            action, "explicit", f"explicitly denied by a Deny statement in {ids or 'a policy'}"
-        )
+        return _explicit_denial(simulation, decision)
     if decision.allowed_by_boundary is False:
         return Denial(
             action,
@@ -108,58 +91,105 @@ def explain_denial(simulation: Simulation, decision: Decision) -> Denial:
         )
     policies = simulation.policies
     if not policies.complete:
-        keys = (
-            f"; the simulation could not evaluate the condition keys "
-            f"{', '.join(decision.missing_context)}"
-            if decision.missing_context
-            else ""
-        )
-        return Denial(
-            action,
-            "unreadable",
-            f"no statement of the principal's policies allows this on the pool{keys}; the "
-            f"operator couldn't read the policies to say which part is wrong "
-            f"({policies.problem})",
-            condition_keys=decision.missing_context,
-        )
+        return _unreadable_denial(simulation, decision)
     naming = statements_naming(policies.sources, action)
     if not naming:
-        if not policies.sources:
-            return Denial(
-                action, "no-policies", f"the {simulation.principal.label} has no identity policies"
-            )
-        closest = _closest_grant(policies.sources, pool)
-        return Denial(
-            action,
-            "missing",
-            f"missing from every statement of the {simulation.principal.label}'s "
-            f"{_count(len(policies.sources), 'policy', 'policies')}",
-            closest,
-        )
+        return _missing_denial(simulation, action)
     covering = [ref for ref in naming if covers_resource(ref.statement, str(pool))]
     if covering:
-        conditional = [ref for ref in covering if condition_keys(ref.statement)]
-        if conditional:
-            ref = conditional[0]
-            tested = tuple(
-                dict.fromkeys(condition_keys(ref.statement) + list(decision.missing_context))
-            )
-            return Denial(
-                action,
-                "condition",
-                f"{ref.label} allows this only when its condition on {', '.join(tested)} holds, "
-                f"which the {'local evaluation' if simulation.local else 'simulation'} cannot "
-                "evaluate",
-                ref,
-                tested,
-            )
+        return _covering_denial(simulation, decision, covering)
+    return _resource_denial(action, naming, pool)
+
+
+def _explicit_denial(simulation: Simulation, decision: Decision) -> Denial:
+    """An explicit deny: the Deny statements that match, or the policies the simulator named."""
+    action = decision.action
+    refs = _resolve_matched(simulation, decision, deny=True)
+    if refs:
+        names = "; ".join(ref.label for ref in refs)
+        return Denial(action, "explicit", f"explicitly denied by {names}", refs[0])
+    ids = ", ".join(
+        f"{m.source_type or 'policy'} {m.source_id}" + (f" (line {m.line})" if m.line else "")
+        for m in decision.matched
+    )
+    if decision.allowed_by_boundary is False and not ids:
         return Denial(
             action,
-            "unexplained",
-            f"{covering[0].label} allows this on the pool, yet the result is a deny: something "
-            f"the identity policies don't show denies it ({LOCAL_BLIND_SPOTS})",
-            covering[0],
+            "boundary",
+            "explicitly denied by the permissions boundary" + _boundary_name(simulation.principal),
         )
+    return Denial(
+        action, "explicit", f"explicitly denied by a Deny statement in {ids or 'a policy'}"
+    )
+
+
+def _unreadable_denial(simulation: Simulation, decision: Decision) -> Denial:
+    """A deny the operator can't explain, because it couldn't read the policies."""
+    policies = simulation.policies
+    keys = (
+        f"; the simulation could not evaluate the condition keys "
+        f"{', '.join(decision.missing_context)}"
+        if decision.missing_context
+        else ""
+    )
+    return Denial(
+        decision.action,
+        "unreadable",
+        f"no statement of the principal's policies allows this on the pool{keys}; the "
+        f"operator couldn't read the policies to say which part is wrong "
+        f"({policies.problem})",
+        condition_keys=decision.missing_context,
+    )
+
+
+def _missing_denial(simulation: Simulation, action: str) -> Denial:
+    """No statement names the action: no policies at all, or the action missing from them."""
+    policies = simulation.policies
+    if not policies.sources:
+        return Denial(
+            action, "no-policies", f"the {simulation.principal.label} has no identity policies"
+        )
+    closest = _closest_grant(policies.sources, simulation.pool)
+    return Denial(
+        action,
+        "missing",
+        f"missing from every statement of the {simulation.principal.label}'s "
+        f"{_count(len(policies.sources), 'policy', 'policies')}",
+        closest,
+    )
+
+
+def _covering_denial(
+    simulation: Simulation, decision: Decision, covering: Sequence[StatementRef]
+) -> Denial:
+    """Statements allow the action on the pool, yet it is denied: a condition, or unexplained."""
+    action = decision.action
+    conditional = [ref for ref in covering if condition_keys(ref.statement)]
+    if conditional:
+        ref = conditional[0]
+        tested = tuple(
+            dict.fromkeys(condition_keys(ref.statement) + list(decision.missing_context))
+        )
+        return Denial(
+            action,
+            "condition",
+            f"{ref.label} allows this only when its condition on {', '.join(tested)} holds, "
+            f"which the {'local evaluation' if simulation.local else 'simulation'} cannot "
+            "evaluate",
+            ref,
+            tested,
+        )
+    return Denial(
+        action,
+        "unexplained",
+        f"{covering[0].label} allows this on the pool, yet the result is a deny: something "
+        f"the identity policies don't show denies it ({LOCAL_BLIND_SPOTS})",
+        covering[0],
+    )
+
+
+def _resource_denial(action: str, naming: Sequence[StatementRef], pool: Arn) -> Denial:
+    """The statement naming the action whose Resource comes closest to the pool, and why not."""
     best: tuple[int, StatementRef, str] | None = None
     for ref in naming:
         statement = ref.statement

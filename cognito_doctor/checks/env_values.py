@@ -1,0 +1,150 @@
+"""Helpers for the `.env` checks in `cognito_doctor.checks.env`: value patterns, and the
+step-by-step judgement of the service's AWS keys. Offline, and no checks of its own."""
+
+from __future__ import annotations
+
+import re
+
+from cognito_doctor.engine.model import Outcome, failed, passed, warned
+from cognito_doctor.platform.envfiles import EnvFile, EnvFiles
+
+RUNBOOK_EXAMPLE_POOL_ID = "eu-west-2_AbCdEf123"
+CLIENT_ID_PATTERN = re.compile(r"^[\w+]{1,128}$")
+# "x{6,}", not "xxx": a real key id, secret or client id may well contain three x's.
+PLACEHOLDER_PATTERN = re.compile(r"[<>…]|\.\.\.|changeme|your[-_]|^x+$|x{6,}", re.IGNORECASE)
+ACCESS_KEY_PATTERN = re.compile(r"^(AKIA|ASIA)[A-Z0-9]+$")
+
+
+def key_hint(key_id: str) -> str:
+    """The key id's last four characters, the most of it ever shown."""
+    return f"…{key_id[-4:]}" if len(key_id) > 4 else "…"
+
+
+def usable_files(env_files: EnvFiles) -> list[EnvFile]:
+    """The `.env` files that exist and parse."""
+    return [env for env in env_files if env.usable]
+
+
+def prod_credentials(um_env: EnvFile, key_id: str | None, secret: str | None) -> Outcome:
+    """prod: static keys in the file are a failure; the execution role should be used."""
+    if key_id or secret:
+        key = "AWS_ACCESS_KEY_ID" if key_id else "AWS_SECRET_ACCESS_KEY"
+        return failed(
+            f"static AWS keys are set in {um_env.label} for prod"
+            + (f" (key id {key_hint(key_id)})" if key_id else ""),
+            f"Delete AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN from "
+            f"{um_env.label} and attach the clinical-platform-user-mgmt policy to the "
+            "service's ECS/EC2/EKS execution role; the SDK's default chain picks the role up.",
+            location=um_env.location(key),
+        )
+    return passed("no static keys: the SDK uses the execution role (prod)")
+
+
+def dev_credentials(
+    um_env: EnvFile, key_id: str | None, secret: str | None, token: str | None
+) -> Outcome:
+    """dev: both keys set, real rather than placeholders, and shaped like AWS keys."""
+    fix = (
+        "In IAM → Users → clinical-platform-user-mgmt-dev → Security credentials → Create "
+        f"access key, then paste AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY into {um_env.label} "
+        "and restart user-management."
+    )
+    missing = [
+        k for k, v in (("AWS_ACCESS_KEY_ID", key_id), ("AWS_SECRET_ACCESS_KEY", secret)) if not v
+    ]
+    if missing:
+        return failed(
+            f"{' and '.join(missing)} not set in {um_env.label}: every Cognito call will fail",
+            fix,
+            location=um_env.location(missing[0]),
+        )
+    assert key_id is not None and secret is not None
+    placeholder = _placeholder_keys(um_env, key_id, secret, token, fix)
+    if placeholder is not None:
+        return placeholder
+    example = _example_keys(um_env, key_id, secret, fix)
+    if example is not None:
+        return example
+    return _key_shape(um_env, key_id, secret, token, fix)
+
+
+def _placeholder_keys(
+    um_env: EnvFile, key_id: str, secret: str, token: str | None, fix: str
+) -> Outcome | None:
+    """A failure if any of the keys is still the runbook's placeholder, else None."""
+    placeholders = [
+        name
+        for name, value in (
+            ("AWS_ACCESS_KEY_ID", key_id),
+            ("AWS_SECRET_ACCESS_KEY", secret),
+            ("AWS_SESSION_TOKEN", token),
+        )
+        if value and PLACEHOLDER_PATTERN.search(value)
+    ]
+    if not placeholders:
+        return None
+    if placeholders == ["AWS_SESSION_TOKEN"]:
+        fix = (
+            f"Delete the AWS_SESSION_TOKEN line from {um_env.label} (a long-term AKIA key "
+            "needs none), or paste the session token that came with the temporary keys."
+        )
+    return failed(
+        f"{' and '.join(placeholders)} {'is' if len(placeholders) == 1 else 'are'} still "
+        "the runbook's placeholder",
+        fix,
+        location=um_env.location(placeholders[0]),
+    )
+
+
+def _example_keys(um_env: EnvFile, key_id: str, secret: str, fix: str) -> Outcome | None:
+    """A failure if either key is AWS's documentation example, else None."""
+    # AWS's documentation keys (AKIAIOSFODNN7EXAMPLE, wJalr…EXAMPLEKEY) get pasted from docs.
+    examples = [
+        name
+        for name, value, tail in (
+            ("AWS_ACCESS_KEY_ID", key_id, "EXAMPLE"),
+            ("AWS_SECRET_ACCESS_KEY", secret, "EXAMPLEKEY"),
+        )
+        if value.endswith(tail)
+    ]
+    if not examples:
+        return None
+    return failed(
+        f"{' and '.join(examples)} {'is' if len(examples) == 1 else 'are'} AWS's "
+        "documentation example, not a real key",
+        fix,
+        location=um_env.location(examples[0]),
+    )
+
+
+def _key_shape(um_env: EnvFile, key_id: str, secret: str, token: str | None, fix: str) -> Outcome:
+    """The key id's prefix, a temporary key's session token, and both keys' lengths."""
+    if not ACCESS_KEY_PATTERN.match(key_id):
+        return failed(
+            f"AWS_ACCESS_KEY_ID ({key_hint(key_id)}) is not an access key id: they start with "
+            "AKIA (long-term) or ASIA (temporary)",
+            fix,
+            location=um_env.location("AWS_ACCESS_KEY_ID"),
+        )
+    if key_id.startswith("ASIA") and not token:
+        return failed(
+            f"AWS_ACCESS_KEY_ID ({key_hint(key_id)}) is a temporary key (ASIA…) but "
+            "AWS_SESSION_TOKEN is not set, so AWS rejects it",
+            f"Add the AWS_SESSION_TOKEN that came with these keys to {um_env.label}, or use a "
+            "long-term AKIA key of the IAM user.",
+            location=um_env.location("AWS_ACCESS_KEY_ID"),
+        )
+    odd = []
+    if len(key_id) != 20:
+        odd.append(f"the key id has {len(key_id)} characters (AWS's have 20)")
+    if len(secret) != 40:
+        odd.append(f"the secret has {len(secret)} characters (AWS's have 40)")
+    if odd:
+        return warned(
+            f"AWS keys look truncated or padded: {'; '.join(odd)}",
+            "Copy both values again from the access key's creation page (or create a new key).",
+            location=um_env.location("AWS_ACCESS_KEY_ID"),
+            key_id=key_hint(key_id),
+        )
+    kind = "temporary (with session token)" if key_id.startswith("ASIA") else "long-term"
+    return passed(f"AWS keys set: {kind}, key id {key_hint(key_id)}", key_id=key_hint(key_id))

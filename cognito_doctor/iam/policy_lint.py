@@ -1,0 +1,239 @@
+"""Linting a policy document offline, by JSON path, for the --policy-file check: its
+statements, their Resource entries and every string in it; placeholders left in, actions no
+Allow names or a Deny denies, Resources that are not the pool's ARN; and the document corrected
+for the pool."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from cognito_doctor.iam.actions import REQUIRED_ACTIONS
+from cognito_doctor.iam.arns import Arn, compare_resource, placeholders_in
+from cognito_doctor.iam.fixes import corrected_statement, runbook_statement
+from cognito_doctor.iam.policies import covers_action, covers_resource, is_deny
+from cognito_doctor.iam.policy_file import PolicyFile
+from cognito_doctor.iam.remedies import short
+from cognito_doctor.platform.regions import partition_of
+
+JsonPath = tuple[str | int, ...]
+
+
+def strings(value: Any, path: JsonPath = ()) -> Iterator[tuple[JsonPath, str]]:
+    """Every string in `value`, with its JSON path."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            yield from strings(item, (*path, str(key)))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from strings(item, (*path, index))
+
+
+def statement_paths(document: Mapping[str, Any]) -> list[tuple[JsonPath, Mapping[str, Any]]]:
+    """The document's statements (one object or a list of them), with their JSON paths."""
+    statement = document.get("Statement")
+    if isinstance(statement, Mapping):
+        return [(("Statement",), statement)]
+    if isinstance(statement, list):
+        return [(("Statement", i), s) for i, s in enumerate(statement) if isinstance(s, Mapping)]
+    return []
+
+
+def resource_paths(path: JsonPath, statement: Mapping[str, Any]) -> list[tuple[JsonPath, str]]:
+    """The statement's Resource entries (at `path`), with their JSON paths."""
+    resource = statement.get("Resource")
+    if isinstance(resource, str):
+        return [((*path, "Resource"), resource)]
+    if isinstance(resource, list):
+        return [((*path, "Resource", i), r) for i, r in enumerate(resource) if isinstance(r, str)]
+    return []
+
+
+def file_account(document: Mapping[str, Any]) -> str | None:
+    """The 12-digit account a policy's cognito-idp Resource names, if any."""
+    for _, statement in statement_paths(document):
+        for _, resource in resource_paths((), statement):
+            parsed = Arn.parse(resource)
+            if (
+                parsed
+                and parsed.service == "cognito-idp"
+                and parsed.account.isdigit()
+                and len(parsed.account) == 12
+            ):
+                return parsed.account
+    return None
+
+
+def corrected_file(
+    document: Mapping[str, Any],
+    statements: Sequence[tuple[JsonPath, Mapping[str, Any]]],
+    pool: Arn | None,
+) -> dict[str, Any] | None:
+    """The policy with its grants of the six actions corrected for `pool` (None: no pool)."""
+    if pool is None:
+        return None
+    fixed: list[Mapping[str, Any]] = []
+    granted = False
+    for _, statement in statements:
+        if is_deny(statement) and any(covers_action(statement, a) for a in REQUIRED_ACTIONS):
+            continue  # a Deny of the service's own actions has no place in its policy
+        if not is_deny(statement) and any(covers_action(statement, a) for a in REQUIRED_ACTIONS):
+            fixed.append(corrected_statement(statement, pool))
+            granted = True
+        else:
+            fixed.append(statement)
+    if not granted:
+        fixed.append(runbook_statement(str(pool)))
+    return {"Version": "2012-10-17", "Statement": fixed}
+
+
+Statements = Sequence[tuple[JsonPath, Mapping[str, Any]]]
+
+
+def expected_pool(pool_id: str | None, region: str | None, account: str | None) -> Arn | None:
+    """The pool's ARN the .env files name (account from the file, or a placeholder)."""
+    if pool_id and region:
+        return Arn(
+            partition_of(region),
+            "cognito-idp",
+            region,
+            account or "<ACCOUNT_ID>",
+            f"userpool/{pool_id}",
+        )
+    return None
+
+
+@dataclass
+class FileFindings:
+    """A policy file's errors and warnings, each with its line (None: no line)."""
+
+    errors: list[tuple[int | None, str]] = field(default_factory=list)
+    warnings: list[tuple[int | None, str]] = field(default_factory=list)
+
+
+def find_placeholders(
+    found: FileFindings,
+    pf: PolicyFile,
+    document: Mapping[str, Any],
+    statements: Statements,
+    pool: Arn | None,
+) -> None:
+    """Placeholders left anywhere but in a Resource compared with the pool."""
+    in_resources = {path for spath, s in statements for path, _ in resource_paths(spath, s)}
+    for path, text in strings(document):
+        left = placeholders_in(text)
+        if left and (path not in in_resources or pool is None):
+            found.errors.append(
+                (pf.line_of(*path), f"placeholder {', '.join(left)} never replaced in {text!r}")
+            )
+
+
+def check_version(found: FileFindings, pf: PolicyFile, document: Mapping[str, Any]) -> None:
+    """A Version other than 2012-10-17 (policy variables need it)."""
+    if document.get("Version") != "2012-10-17":
+        found.warnings.append(
+            (
+                pf.line_of("Version") or 1,
+                f'Version is {document.get("Version")!r}, not "2012-10-17" (policy variables '
+                "need it)",
+            )
+        )
+
+
+def stand_in_arn(pool: Arn | None, account: str | None) -> str | None:
+    """A concrete ARN to evaluate against: the file's account, or a stand-in for the unknown one."""
+    return (
+        str(pool)
+        if pool and account
+        else (
+            f"arn:{pool.partition}:cognito-idp:{pool.region}:000000000000:{pool.resource}"
+            if pool
+            else None
+        )
+    )
+
+
+def check_actions(
+    found: FileFindings, pf: PolicyFile, statements: Statements, probe_arn: str | None
+) -> None:
+    """Actions no Allow statement names, and Deny statements that deny them on the pool."""
+    for action in REQUIRED_ACTIONS:
+        naming = [(p, s) for p, s in statements if not is_deny(s) and covers_action(s, action)]
+        if not naming:
+            found.errors.append(
+                (pf.line_of("Statement"), f"{short(action)} is missing from every Allow statement")
+            )
+            continue
+        if probe_arn:
+            for spath, statement in statements:
+                if (
+                    is_deny(statement)
+                    and covers_action(statement, action)
+                    and covers_resource(statement, probe_arn)
+                ):
+                    found.errors.append(
+                        (pf.line_of(*spath), f"a Deny statement denies {short(action)} on the pool")
+                    )
+
+
+def check_resources(
+    found: FileFindings,
+    pf: PolicyFile,
+    statements: Statements,
+    pool: Arn | None,
+    pool_id: str | None,
+) -> None:
+    """The Resource of each statement granting the actions, compared with the pool's ARN."""
+    seen: set[JsonPath] = set()
+    for spath, statement in statements:
+        if is_deny(statement) or not any(covers_action(statement, a) for a in REQUIRED_ACTIONS):
+            continue
+        if "Resource" not in statement:
+            found.errors.append((pf.line_of(*spath), "the statement has no Resource"))
+        for rpath, resource in resource_paths(spath, statement):
+            if rpath in seen or pool is None:
+                continue
+            seen.add(rpath)
+            comparison = compare_resource(resource, pool, check_account=False)
+            line = pf.line_of(*rpath)
+            if not comparison.matches:
+                found.errors.append(
+                    (line, f"Resource {resource}: " + "; ".join(comparison.differences))
+                )
+            elif "*" in resource or "?" in resource:
+                found.warnings.append(
+                    (
+                        line,
+                        f"Resource {resource} is a wildcard: it grants the actions on more than "
+                        f"the pool {pool_id}",
+                    )
+                )
+    if pool is None:
+        found.warnings.append(
+            (
+                None,
+                "the .env files name no pool (COGNITO_USER_POOL_ID, COGNITO_REGION), so the "
+                "Resource could not be compared with it (see env.pool-id)",
+            )
+        )
+
+
+__all__ = [
+    "FileFindings",
+    "JsonPath",
+    "Statements",
+    "check_actions",
+    "check_resources",
+    "check_version",
+    "corrected_file",
+    "expected_pool",
+    "file_account",
+    "find_placeholders",
+    "resource_paths",
+    "stand_in_arn",
+    "statement_paths",
+    "strings",
+]

@@ -1,0 +1,35 @@
+"""Where rendered reports go: standard output (in the terminal's character set) or a file."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from cognito_doctor.engine.model import Report
+from cognito_doctor.output import OutputFormat, render
+from cognito_doctor.output.terminal import render_options, to_ascii
+
+
+class SinkError(Exception):
+    """A report could not be written where it was asked to go."""
+
+
+def write_report(
+    reports: Sequence[Report], output_format: OutputFormat, output: Path | None, verbose: bool
+) -> None:
+    """Render the reports to `output`, or to standard output; SinkError if the file can't be
+    written."""
+    stream = None if output else sys.stdout
+    options = render_options(stream, verbose)
+    text = render(reports, output_format, options)
+    if output is None:
+        click.echo(text if options.unicode else to_ascii(text), nl=False)
+        return
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise SinkError(f"cannot write {output}: {exc.strerror or exc}") from exc
