@@ -1,6 +1,7 @@
 """AWS region names and their partitions, kept offline so env checks never import botocore.
 
-tests/test_regions_and_fixes.py keeps this table in step with the installed botocore's endpoints.
+tests/integration/test_regions_and_fixes.py keeps this table in step with the installed
+botocore's endpoints.
 """
 
 from __future__ import annotations

@@ -15,7 +15,8 @@ a subprocess (`python -m tests.support.moto_iam PORT`), with:
 
 Setup runs with authentication off; :meth:`AuthMoto.enable_auth` then switches it on through
 moto's own `/moto-api/reset-auth` endpoint (what moto's `set_initial_no_auth_action_count`
-uses; the same INITIAL_NO_AUTH_ACTION_COUNT setting tests/test_checks_creds.py starts with).
+uses; the same INITIAL_NO_AUTH_ACTION_COUNT setting tests/integration/test_checks_creds.py
+starts with).
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from cognito_doctor.platform.envfiles import AUTH_ENV, UM_ENV
 from cognito_doctor.platform.settings import RunConfig
 from tests.conftest import result_of, statuses
 
-PLUGINS = Path(__file__).parent / "plugins"
+PLUGINS = Path(__file__).parents[1] / "plugins"
 CHECKS_DIR = PLUGINS / "checks_dir"
 ENV_CHECKS = (
     "env.files",

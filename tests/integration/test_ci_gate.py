@@ -425,7 +425,7 @@ def test_ambiguous_output_is_a_usage_error(tmp_path: Path) -> None:
 
 def test_pre_commit_hook_runs_the_offline_gate(tmp_path: Path) -> None:
     yaml = pytest.importorskip("yaml")
-    hooks = yaml.safe_load((Path(__file__).parent.parent / ".pre-commit-hooks.yaml").read_text())
+    hooks = yaml.safe_load((Path(__file__).parents[2] / ".pre-commit-hooks.yaml").read_text())
     hook = next(h for h in hooks if h["id"] == "cognito-doctor")
     assert hook["pass_filenames"] is False
     entry = hook["entry"].split()

@@ -21,7 +21,7 @@ from cognito_doctor.platform.envfiles import UM_ENV
 from cognito_doctor.platform.settings import RunConfig
 from tests.conftest import result_of
 
-LEAKY = Path(__file__).parent / "plugins" / "leaky"
+LEAKY = Path(__file__).parents[1] / "plugins" / "leaky"
 SECRET = "wJa1rXUtnFEMIK7MDENGbPxRfiCYzq8Kd2Lm9Pq4"
 OLD_SECRET = "oLdSeCrEt0123456789abcdefghijklmnopqrstu"
 TOKEN = "IQoJb3JpZ2luX2VjEJr//////////wEaCWV1LXdlc3QtMiJHMEUCIQD3TokenBody"

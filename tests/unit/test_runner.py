@@ -18,7 +18,7 @@ from cognito_doctor.platform.envfiles import AUTH_ENV, UM_ENV
 from cognito_doctor.platform.settings import RunConfig
 from tests.conftest import result_of, statuses
 
-PROBES = Path(__file__).parent / "plugins" / "probes"
+PROBES = Path(__file__).parents[1] / "plugins" / "probes"
 
 
 def probe_module(registry: Registry) -> dict[str, object]:
