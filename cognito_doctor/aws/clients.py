@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
 from typing import Any
 
 import botocore.config
@@ -17,21 +16,9 @@ import botocore.session
 from botocore.client import BaseClient
 from botocore.model import ServiceModel
 
-from cognito_doctor.aws.shared import SharedClients
+from cognito_doctor.aws.calls import Client, translated
+from cognito_doctor.aws.shared import ServiceKeys, SharedClients
 from cognito_doctor.platform.settings import RunConfig
-
-
-@dataclass(frozen=True)
-class ServiceKeys:
-    """The static keys from services/user-management/.env (held in memory, never shown)."""
-
-    access_key_id: str
-    secret_access_key: str
-    session_token: str | None = None
-
-    def __repr__(self) -> str:  # keeps secrets out of tracebacks and debug output
-        return f"ServiceKeys(access_key_id='…{self.access_key_id[-4:]}')"
-
 
 _loader_lock = threading.Lock()
 _shared_loader: Any = None
@@ -141,21 +128,24 @@ class AwsAccess:
         )
 
     def operator(self, service: str, region: str) -> Any:
-        """A client with the operator's credentials (the standard chain or --profile)."""
+        """A client with the operator's credentials (the standard chain or --profile); its
+        calls raise AwsError (so does creating it, e.g. for a profile that doesn't exist)."""
         profile = self._config.profile
 
         def create() -> BaseClient:
             return self._make(self._clients.session(profile), service, region)
 
-        return self._clients.get(self._key(("operator", profile), service, region), create)
+        key = self._key(("operator", profile), service, region)
+        return Client(translated(lambda: self._clients.get(key, create)))
 
     def service(self, service: str, region: str, keys: ServiceKeys) -> Any:
-        """A client with the keys the service itself uses."""
+        """A client with the keys the service itself uses; its calls raise AwsError."""
 
         def create() -> BaseClient:
             return self._make(self._clients.session(None), service, region, keys)
 
-        return self._clients.get(self._key(("service", keys), service, region), create)
+        key = self._key(("service", keys), service, region)
+        return Client(translated(lambda: self._clients.get(key, create)))
 
     def _make(
         self,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from cognito_doctor.aws.failure import AwsError
 from cognito_doctor.engine.model import FactUnavailable, Status
 from cognito_doctor.engine.registry import fact
 from cognito_doctor.facts.context import CheckContext, aws_failure
@@ -14,16 +15,13 @@ from cognito_doctor.platform.target import PoolRef
 @fact("pool_lookup", network=True)
 def pool_lookup(ctx: CheckContext, pool_ref: PoolRef) -> PoolLookup:
     """DescribeUserPool; when the pool isn't there, ListUserPools in the same region."""
-    from cognito_doctor.aws.errors import error_code, explain, is_aws_error
 
     idp = ctx.aws.operator("cognito-idp", pool_ref.region)
     try:
         pool = idp.describe_user_pool(UserPoolId=pool_ref.pool_id)["UserPool"]
         return PoolLookup(pool_ref, dict(pool))
-    except Exception as exc:
-        if not is_aws_error(exc):
-            raise
-        if error_code(exc) != "ResourceNotFoundException":
+    except AwsError as exc:
+        if exc.code != "ResourceNotFoundException":
             raise aws_failure(exc, "cognito-idp:DescribeUserPool") from None
     try:
         pools: list[dict[str, Any]] = []
@@ -32,10 +30,8 @@ def pool_lookup(ctx: CheckContext, pool_ref: PoolRef) -> PoolLookup:
         ):
             pools.extend(page.get("UserPools", []))
         return PoolLookup(pool_ref, None, tuple(pools))
-    except Exception as exc:
-        if not is_aws_error(exc):
-            raise
-        message, _ = explain(exc, action="cognito-idp:ListUserPools")
+    except AwsError as exc:
+        message, _ = exc.explain(action="cognito-idp:ListUserPools")
         return PoolLookup(pool_ref, None, (), message)
 
 
@@ -54,7 +50,6 @@ def user_pool(ctx: CheckContext, pool_lookup: PoolLookup) -> dict[str, Any]:
 @fact("client_lookup", network=True)
 def client_lookup(ctx: CheckContext, pool_ref: PoolRef) -> ClientLookup:
     """DescribeUserPoolClient for COGNITO_APP_CLIENT_ID; when not found, the pool's clients."""
-    from cognito_doctor.aws.errors import error_code, explain, is_aws_error
 
     if pool_ref.app_client_id is None:
         raise FactUnavailable(
@@ -68,10 +63,8 @@ def client_lookup(ctx: CheckContext, pool_ref: PoolRef) -> ClientLookup:
             UserPoolId=pool_ref.pool_id, ClientId=pool_ref.app_client_id
         )
         return ClientLookup(pool_ref, dict(response["UserPoolClient"]))
-    except Exception as exc:
-        if not is_aws_error(exc):
-            raise
-        if error_code(exc) != "ResourceNotFoundException":
+    except AwsError as exc:
+        if exc.code != "ResourceNotFoundException":
             raise aws_failure(exc, "cognito-idp:DescribeUserPoolClient") from None
     try:
         clients: list[dict[str, Any]] = []
@@ -80,16 +73,14 @@ def client_lookup(ctx: CheckContext, pool_ref: PoolRef) -> ClientLookup:
         ):
             clients.extend(page.get("UserPoolClients", []))
         return ClientLookup(pool_ref, None, tuple(clients))
-    except Exception as exc:
-        if not is_aws_error(exc):
-            raise
-        if error_code(exc) == "ResourceNotFoundException":
+    except AwsError as exc:
+        if exc.code == "ResourceNotFoundException":
             raise FactUnavailable(
                 Status.SKIP,
                 f"user pool {pool_ref.pool_id} was not found in {pool_ref.region} "
                 "(see pool.exists)",
             ) from None
-        message, _ = explain(exc, action="cognito-idp:ListUserPoolClients")
+        message, _ = exc.explain(action="cognito-idp:ListUserPoolClients")
         return ClientLookup(pool_ref, None, (), message)
 
 

@@ -15,6 +15,7 @@ from cognito_doctor.platform.settings import RunConfig
 
 if TYPE_CHECKING:
     from cognito_doctor.aws.clients import AwsAccess
+    from cognito_doctor.aws.failure import AwsError
 
 
 @dataclass
@@ -45,11 +46,9 @@ class CheckContext:
             return self._aws
 
 
-def aws_failure(exc: BaseException, action: str, who: str = "the operator") -> FactUnavailable:
+def aws_failure(exc: AwsError, action: str, who: str = "the operator") -> FactUnavailable:
     """The `error` a fact gives up with when `action` failed, in words a person can act on."""
-    from cognito_doctor.aws.errors import explain
-
-    message, fix = explain(exc, action=action, who=who)
+    message, fix = exc.explain(action=action, who=who)
     return FactUnavailable(Status.ERROR, message, fix)
 
 

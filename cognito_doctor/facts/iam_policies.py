@@ -9,8 +9,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import unquote
 
+from cognito_doctor.aws.failure import AwsError
 from cognito_doctor.engine.registry import fact
-from cognito_doctor.facts.aws_access import aws_error, explain
 from cognito_doctor.facts.context import CheckContext
 from cognito_doctor.facts.iam_principal import skip_for
 from cognito_doctor.iam.policies import PolicySource
@@ -44,10 +44,8 @@ def _document(raw: Any) -> Mapping[str, Any]:
 def _call(iam: Any, action: str, method: str, **params: Any) -> Any:
     try:
         return getattr(iam, method)(**params)
-    except Exception as exc:
-        if not aws_error(exc):
-            raise
-        raise _ReadError(explain(exc, action)) from None
+    except AwsError as exc:
+        raise _ReadError(exc.explain(action=action)[0]) from None
 
 
 def _paginate(iam: Any, action: str, method: str, key: str, **params: Any) -> list[Any]:
@@ -55,10 +53,8 @@ def _paginate(iam: Any, action: str, method: str, key: str, **params: Any) -> li
     try:
         for page in iam.get_paginator(method).paginate(**params):
             items.extend(page.get(key, []))
-    except Exception as exc:
-        if not aws_error(exc):
-            raise
-        raise _ReadError(explain(exc, action)) from None
+    except AwsError as exc:
+        raise _ReadError(exc.explain(action=action)[0]) from None
     return items
 
 

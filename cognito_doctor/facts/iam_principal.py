@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from cognito_doctor.aws.failure import AwsError
 from cognito_doctor.engine.model import FactUnavailable, Status
 from cognito_doctor.engine.registry import fact
-from cognito_doctor.facts.aws_access import aws_error, code, explain, service_keys
 from cognito_doctor.facts.context import CheckContext
+from cognito_doctor.facts.identity import keys_in
 from cognito_doctor.facts.records import IdentityLookup
 from cognito_doctor.iam.arns import Arn, PrincipalArn, parse_principal
 from cognito_doctor.iam.principal import Principal
@@ -21,9 +22,7 @@ from cognito_doctor.platform.target import PoolRef
 def _operator_account(ctx: CheckContext, region: str) -> str | None:
     try:
         return str(ctx.aws.operator("sts", region).get_caller_identity()["Account"])
-    except Exception as exc:
-        if not aws_error(exc):
-            raise
+    except AwsError:
         return None
 
 
@@ -48,7 +47,7 @@ def iam_principal(
     if given:
         source = "--principal-arn"
     else:
-        keys = service_keys(env_files)
+        keys = keys_in(env_files)
         if keys is None or service_identity is None:
             if ctx.prod:
                 account = _operator_account(ctx, region) or "<ACCOUNT_ID>"
@@ -108,9 +107,7 @@ def _resolve_principal(ctx: CheckContext, given: str, source: str, region: str) 
             entity = iam.get_role(RoleName=parsed.name)["Role"]
         else:
             entity = iam.get_user(UserName=parsed.name)["User"]
-    except Exception as exc:
-        if not aws_error(exc):
-            raise
+    except AwsError as exc:
         return _lookup_failed(ctx, exc, parsed, kind, given, source, region)
     return _found(entity, parsed, kind, given, source)
 
@@ -147,7 +144,7 @@ def _unusable_kind(parsed: PrincipalArn, given: str, source: str) -> Principal:
 
 def _lookup_failed(
     ctx: CheckContext,
-    exc: Exception,
+    exc: AwsError,
     parsed: PrincipalArn,
     kind: str,
     given: str,
@@ -157,7 +154,7 @@ def _lookup_failed(
     """What to make of an AWS error from iam:GetRole / iam:GetUser (called in its except)."""
     arn = parsed.arn
     action = "iam:GetRole" if kind == "role" else "iam:GetUser"
-    if code(exc) == "NoSuchEntity":
+    if exc.code == "NoSuchEntity":
         operator_account = _operator_account(ctx, region)
         if operator_account and operator_account != arn.account:
             raise FactUnavailable(
@@ -184,7 +181,7 @@ def _lookup_failed(
             Status.ERROR,
             f"{given} (from {source}) is an assumed-role session of role {parsed.name}; "
             f"finding the role's real ARN (roles can have a path the session ARN omits) "
-            f"needs iam:GetRole: {explain(exc, action)}",
+            f"needs iam:GetRole: {exc.explain(action=action)[0]}",
             f"Grant the operator iam:GetRole on "
             f"arn:{arn.partition}:iam::{arn.account}:role/*{parsed.name}, or pass the "
             f"role's ARN (IAM → Roles → {parsed.name} → ARN) with --principal-arn.",
@@ -197,7 +194,7 @@ def _lookup_failed(
         given,
         kind,
         parsed.name,
-        notes=(f"the ARN was not verified ({explain(exc, action)})",),
+        notes=(f"the ARN was not verified ({exc.explain(action=action)[0]})",),
     )
 
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 
+from cognito_doctor.aws.failure import ACCESS_DENIED, AwsError
 from cognito_doctor.engine.registry import fact
-from cognito_doctor.facts.aws_access import aws_error, code, service_keys
 from cognito_doctor.facts.context import CheckContext
+from cognito_doctor.facts.identity import keys_in
 from cognito_doctor.iam.probe import PROBE_CALLS, Probe, ProbeCall
 from cognito_doctor.platform.envfiles import UM_ENV, EnvFiles
 from cognito_doctor.platform.target import PoolRef
@@ -28,14 +29,13 @@ def iam_probe(ctx: CheckContext, env_files: EnvFiles, pool_ref: PoolRef) -> Prob
     username that cannot exist (UserNotFoundException = allowed)."""
     if not ctx.config.probe:
         return Probe(requested=False)
-    keys = service_keys(env_files)
+    keys = keys_in(env_files)
     if keys is None:
         return Probe(
             requested=True,
             problem=f"--probe needs the service's own keys, and {UM_ENV} has none (a role's "
             "credentials exist only where the service runs)",
         )
-    from cognito_doctor.aws.errors import ACCESS_DENIED
 
     idp = ctx.aws.service("cognito-idp", pool_ref.region, keys)
     username = f"cognito-doctor-probe-{uuid.uuid4().hex}"
@@ -44,15 +44,13 @@ def iam_probe(ctx: CheckContext, env_files: EnvFiles, pool_ref: PoolRef) -> Prob
         try:
             getattr(idp, method)(UserPoolId=pool_ref.pool_id, Username=username)
             calls.append(ProbeCall(action, "allowed", None))
-        except Exception as exc:
-            if not aws_error(exc):
-                raise
-            error_code = code(exc)
+        except AwsError as exc:
+            error_code = exc.code
             if error_code == "UserNotFoundException":
                 calls.append(ProbeCall(action, "allowed", error_code))
             elif error_code in ACCESS_DENIED and error_code != "403":
                 calls.append(ProbeCall(action, "denied", error_code))
-            elif _http_status(exc) == 403:
+            elif exc.http_status == 403:
                 # A bare 403 whose body isn't the JSON error the SDK expects (an XML error page
                 # from a proxy or an emulator): still a refusal.
                 calls.append(ProbeCall(action, "denied", "AccessDenied (HTTP 403)"))

@@ -8,9 +8,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from cognito_doctor.aws.failure import ACCESS_DENIED, AwsError
 from cognito_doctor.engine.model import FactUnavailable, Status
 from cognito_doctor.engine.registry import fact
-from cognito_doctor.facts.aws_access import aws_error, code
 from cognito_doctor.facts.context import CheckContext
 from cognito_doctor.facts.iam_principal import skip_for
 from cognito_doctor.iam.actions import REQUIRED_ACTIONS, RISKY_ACTIONS
@@ -28,23 +28,15 @@ MAX_SIMULATION_PAGES = 50
 
 
 def simulate(iam: Any, principal_arn: str, actions: Sequence[str], resource: str) -> list[Decision]:
-    """iam:SimulatePrincipalPolicy for `actions` on `resource`, following IsTruncated/Marker."""
+    """iam:SimulatePrincipalPolicy for `actions` on `resource`, every page (botocore's
+    paginator follows IsTruncated/Marker), at most MAX_SIMULATION_PAGES of them."""
     decisions: list[Decision] = []
-    marker: str | None = None
-    for _ in range(MAX_SIMULATION_PAGES):
-        params: dict[str, Any] = {
-            "PolicySourceArn": principal_arn,
-            "ActionNames": list(actions),
-            "ResourceArns": [resource],
-        }
-        if marker:
-            params["Marker"] = marker
-        response = iam.simulate_principal_policy(**params)
-        decisions += [
-            decision_from_result(r, resource) for r in response.get("EvaluationResults", [])
-        ]
-        marker = response.get("Marker")
-        if not response.get("IsTruncated") or not marker:
+    pages = iam.get_paginator("simulate_principal_policy").paginate(
+        PolicySourceArn=principal_arn, ActionNames=list(actions), ResourceArns=[resource]
+    )
+    for number, page in enumerate(pages, 1):
+        decisions += [decision_from_result(r, resource) for r in page.get("EvaluationResults", [])]
+        if number == MAX_SIMULATION_PAGES:
             break
     return decisions
 
@@ -92,13 +84,9 @@ def iam_simulation_call(
     iam = ctx.aws.operator("iam", pool_ref.region)
     try:
         found = {d.action: d for d in simulate(iam, iam_principal.arn, actions, str(pool))}
-    except Exception as exc:
-        if not aws_error(exc):
-            raise
-        from cognito_doctor.aws.errors import ACCESS_DENIED, explain
-
-        message, fix = explain(exc, action="iam:SimulatePrincipalPolicy")
-        error_code = code(exc)
+    except AwsError as exc:
+        message, fix = exc.explain(action="iam:SimulatePrincipalPolicy")
+        error_code = exc.code
         refused = error_code in ACCESS_DENIED or error_code in NOT_IMPLEMENTED
         return SimulationCall(pool, None, message, error_code, fix, refused)
     return SimulationCall(pool, found)

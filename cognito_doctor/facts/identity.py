@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from cognito_doctor.aws.failure import THROTTLED, AwsError
+from cognito_doctor.aws.shared import ServiceKeys
 from cognito_doctor.engine.model import FactUnavailable, Status
 from cognito_doctor.engine.registry import fact
 from cognito_doctor.facts.context import CheckContext
@@ -11,14 +11,9 @@ from cognito_doctor.facts.records import IdentityLookup
 from cognito_doctor.platform.envfiles import UM_ENV, EnvFile, EnvFiles
 from cognito_doctor.platform.target import PoolRef
 
-if TYPE_CHECKING:
-    from cognito_doctor.aws.clients import ServiceKeys
-
 
 def service_keys(env: EnvFile) -> ServiceKeys | None:
     """The static AWS keys in a `.env` file, when both halves are set."""
-    from cognito_doctor.aws.clients import ServiceKeys
-
     key_id, secret = env.get("AWS_ACCESS_KEY_ID"), env.get("AWS_SECRET_ACCESS_KEY")
     if not key_id or not secret:
         return None
@@ -35,31 +30,21 @@ def service_identity(
     Never raises for AWS's answer or the lack of one: each fact that needs it decides what a
     failure means for it (the failure is in `failure` or `error_code`).
     """
-    from cognito_doctor.aws.errors import (
-        THROTTLED,
-        error_code,
-        error_message,
-        explain,
-        http_status,
-        is_aws_error,
-    )
 
-    keys = service_keys(env_files.um) if env_files.um.usable else None
+    keys = keys_in(env_files)
     if keys is None:
         return None
     hint = f"…{keys.access_key_id[-4:]}"
     try:
         sts = ctx.aws.service("sts", pool_ref.region, keys)
         response = sts.get_caller_identity()
-    except Exception as exc:
-        if not is_aws_error(exc):
-            raise
-        code = error_code(exc)
-        if code is None or code in THROTTLED or (http_status(exc) or 0) >= 500:
+    except AwsError as exc:
+        code = exc.code
+        if code is None or code in THROTTLED or (exc.http_status or 0) >= 500:
             # No verdict on the keys: the call never got AWS's answer to them.
-            failure = explain(exc, action="sts:GetCallerIdentity", who="the service's keys")
+            failure = exc.explain(action="sts:GetCallerIdentity", who="the service's keys")
             return IdentityLookup(hint, None, failure=failure)
-        return IdentityLookup(hint, None, code, error_message(exc))
+        return IdentityLookup(hint, None, code, exc.message)
     identity = {k: str(response[k]) for k in ("Account", "Arn", "UserId") if k in response}
     return IdentityLookup(hint, identity)
 
@@ -80,3 +65,8 @@ def caller_identity(
     if service_identity.failure is not None:
         raise FactUnavailable(Status.ERROR, *service_identity.failure)
     return service_identity
+
+
+def keys_in(env_files: EnvFiles) -> ServiceKeys | None:
+    """The static keys in the service's .env file, or None (unusable file, or no keys)."""
+    return service_keys(env_files.um) if env_files.um.usable else None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from cognito_doctor.aws.failure import AwsError
 from cognito_doctor.engine.model import FactUnavailable, Status
 from cognito_doctor.engine.registry import fact
 from cognito_doctor.facts.context import CheckContext, aws_failure
@@ -78,14 +79,12 @@ def _usable(sending: SesSending) -> tuple[str, str]:
     return sending.region, sending.identity
 
 
-def _aws_failure(exc: BaseException, action: str) -> FactUnavailable:
-    from cognito_doctor.aws.errors import error_code
-
-    if error_code(exc) not in _NOT_IMPLEMENTED:
+def _aws_failure(exc: AwsError, action: str) -> FactUnavailable:
+    if exc.code not in _NOT_IMPLEMENTED:
         return aws_failure(exc, action)
     return FactUnavailable(
         Status.ERROR,
-        f"{action} is not answered by this endpoint ({error_code(exc)}): it does not "
+        f"{action} is not answered by this endpoint ({exc.code}): it does not "
         "implement the call (moto's server does not implement SESv2 GetAccount), so this "
         "could not be checked",
         "Run against real AWS to check this, or look in the SES console.",
@@ -95,7 +94,6 @@ def _aws_failure(exc: BaseException, action: str) -> FactUnavailable:
 @fact("ses_identity", network=True)
 def ses_identity(ctx: CheckContext, ses_sending: SesSending) -> SesIdentityLookup:
     """ses:GetIdentityVerificationAttributes for the SourceArn's identity, in its region."""
-    from cognito_doctor.aws.errors import is_aws_error
 
     if ses_sending.problem:
         return SesIdentityLookup(ses_sending, None)
@@ -103,9 +101,7 @@ def ses_identity(ctx: CheckContext, ses_sending: SesSending) -> SesIdentityLooku
     ses = ctx.aws.operator("ses", region)
     try:
         response = ses.get_identity_verification_attributes(Identities=[identity])
-    except Exception as exc:
-        if not is_aws_error(exc):
-            raise
+    except AwsError as exc:
         raise _aws_failure(exc, "ses:GetIdentityVerificationAttributes") from None
     # SES keeps domain identities in lower case: match the SourceArn's spelling loosely.
     found = response.get("VerificationAttributes", {})
@@ -117,15 +113,12 @@ def ses_identity(ctx: CheckContext, ses_sending: SesSending) -> SesIdentityLooku
 @fact("ses_account", network=True)
 def ses_account(ctx: CheckContext, ses_sending: SesSending) -> SesAccount:
     """SESv2 GetAccount in the SourceArn's region (sandbox or production, sending paused)."""
-    from cognito_doctor.aws.errors import is_aws_error
 
     region, _ = _usable(ses_sending)
     sesv2 = ctx.aws.operator("sesv2", region)
     try:
         response = sesv2.get_account()
-    except Exception as exc:
-        if not is_aws_error(exc):
-            raise
+    except AwsError as exc:
         raise _aws_failure(exc, "ses:GetAccount") from None
     account = {k: v for k, v in dict(response).items() if k != "ResponseMetadata"}
     return SesAccount(ses_sending, region, account)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from cognito_doctor.aws.failure import AwsError
 from cognito_doctor.engine.model import FactUnavailable
 from cognito_doctor.engine.registry import Registry
 from cognito_doctor.facts.context import CheckContext
@@ -161,22 +162,19 @@ class _LookupFailed(Exception):
 
 def _find_users(ctx: CheckContext, ref: PoolRef, email: str) -> list[dict[str, Any]]:
     """AdminGetUser by email (the username, or an alias of it); else ListUsers by email."""
-    from cognito_doctor.aws.errors import error_code, explain, is_aws_error
 
     idp = ctx.aws.operator("cognito-idp", ref.region)
     denied: str | None = None
     try:
         return [dict(idp.admin_get_user(UserPoolId=ref.pool_id, Username=email))]
-    except Exception as exc:
-        if not is_aws_error(exc):
-            raise
-        code = error_code(exc)
+    except AwsError as exc:
+        code = exc.code
         if code == "UserNotFoundException":
             pass
         elif code in ("AccessDeniedException", "AccessDenied"):
-            denied = explain(exc, action="cognito-idp:AdminGetUser")[0]
+            denied = exc.explain(action="cognito-idp:AdminGetUser")[0]
         else:
-            message, fix = explain(exc, action="cognito-idp:AdminGetUser")
+            message, fix = exc.explain(action="cognito-idp:AdminGetUser")
             raise _LookupFailed(message, fix) from None
     escaped = email.replace("\\", "\\\\").replace('"', '\\"')
     try:
@@ -188,10 +186,8 @@ def _find_users(ctx: CheckContext, ref: PoolRef, email: str) -> list[dict[str, A
         ):
             users.extend(dict(u) for u in page.get("Users", []))
         return users
-    except Exception as exc:
-        if not is_aws_error(exc):
-            raise
-        message, fix = explain(exc, action="cognito-idp:ListUsers")
+    except AwsError as exc:
+        message, fix = exc.explain(action="cognito-idp:ListUsers")
         if denied:
             message = f"{denied}; and {message}"
             fix = (

@@ -19,6 +19,7 @@ import boto3
 import pytest
 from botocore.stub import StubAssertionError, Stubber
 
+from cognito_doctor.aws.calls import Client
 from cognito_doctor.aws.clients import AwsAccess
 from cognito_doctor.demo.sandbox import write_env_file
 from cognito_doctor.engine.model import Report, Status
@@ -189,8 +190,11 @@ def stubs(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stubs]:
     stubs = Stubs()
     operator = {"iam": stubs.clients["iam"], "sts": stubs.clients["sts"]}
     service = {"sts": stubs.clients["service-sts"]}
-    monkeypatch.setattr(AwsAccess, "operator", lambda self, name, region: operator[name])
-    monkeypatch.setattr(AwsAccess, "service", lambda self, name, region, keys: service[name])
+    # The stubbed clients behind the product's boundary, which turns their errors into AwsError.
+    monkeypatch.setattr(AwsAccess, "operator", lambda self, name, region: Client(operator[name]))
+    monkeypatch.setattr(
+        AwsAccess, "service", lambda self, name, region, keys: Client(service[name])
+    )
     yield stubs
 
 
