@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from cognito_doctor.engine.model import Outcome, failed, passed, warned
 from cognito_doctor.engine.registry import check
 from cognito_doctor.facts.records import ClientLookup
-from cognito_doctor.platform.awscli import RESET_WARNING, update_user_pool_client_command
+from cognito_doctor.platform.awscli import (
+    RESET_WARNING,
+    aws_command,
+    update_user_pool_client_command,
+)
 from cognito_doctor.platform.envfiles import EnvFile
 from cognito_doctor.platform.settings import RunConfig
 from cognito_doctor.platform.target import PoolRef
@@ -37,15 +40,14 @@ def _describe(client: Mapping[str, Any]) -> str:
 
 def create_client_command(region: str, pool_id: str, name: str = RUNBOOK_CLIENT_NAME) -> str:
     """The runbook's confidential `clinical-platform` client for this pool, as an aws command."""
-    return " ".join(
-        [
-            "aws cognito-idp create-user-pool-client",
-            f"--region {shlex.quote(region)}",
-            f"--user-pool-id {shlex.quote(pool_id)}",
-            f"--client-name {shlex.quote(name)}",
-            "--generate-secret",
-            "--explicit-auth-flows " + " ".join(REQUIRED_FLOWS),
-        ]
+    return aws_command(
+        "cognito-idp",
+        "create-user-pool-client",
+        region,
+        user_pool_id=pool_id,
+        client_name=name,
+        generate_secret=True,
+        explicit_auth_flows=REQUIRED_FLOWS,
     )
 
 
@@ -202,9 +204,12 @@ def client_secret(app_client: dict[str, Any], pool_ref: PoolRef, settings: RunCo
         )
     region, pool_id = pool_ref.region, pool_ref.pool_id
     create = create_client_command(region, pool_id, settings.expect.app_client_name)
-    delete = (
-        f"aws cognito-idp delete-user-pool-client --region {shlex.quote(region)} "
-        f"--user-pool-id {shlex.quote(pool_id)} --client-id {app_client.get('ClientId')}"
+    delete = aws_command(
+        "cognito-idp",
+        "delete-user-pool-client",
+        region,
+        user_pool_id=pool_id,
+        client_id=str(app_client.get("ClientId")),
     )
     return failed(
         f"app client {described} is public: it has no client secret, but the runbook's "

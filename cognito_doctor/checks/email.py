@@ -6,7 +6,6 @@ account are read in the region the pool's SourceArn names, which is where Cognit
 
 from __future__ import annotations
 
-import shlex
 from typing import Any
 
 from cognito_doctor.engine.model import Outcome, failed, passed, warned
@@ -124,8 +123,8 @@ def ses_identity_verified(ses_identity: SesIdentityLookup) -> Outcome:
                 "tokens to add as CNAME records) and wait for SES to see them."
                 if kind == "domain"
                 else f"Click the verification link SES emailed to {identity} (look in spam), or "
-                f"send a new one with `aws ses verify-email-identity --region {region} "
-                f"--email-address {shlex.quote(identity)}`."
+                "send a new one with "
+                f"`{aws_command('ses', 'verify-email-identity', region, email_address=identity)}`."
             )
             command = _status_command(region, identity)
         else:

@@ -6,8 +6,7 @@ expired invitation can be shown without waiting a week.
 
 from __future__ import annotations
 
-import shlex
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -117,28 +116,32 @@ def _span(delta: timedelta) -> str:
     return f"{hours} h {minutes} min" if hours else f"{minutes} min"
 
 
-def _idp_command(operation: str, region: str, pool_id: str, username: str, *extra: str) -> str:
-    command = aws_command("cognito-idp", operation, region, user_pool_id=pool_id, username=username)
-    return " ".join([command, *extra])
+def _idp_command(
+    operation: str, region: str, pool_id: str, username: str, **options: str | Sequence[str]
+) -> str:
+    """`aws cognito-idp OPERATION` for one user of one pool, every value quoted."""
+    return aws_command(
+        "cognito-idp", operation, region, user_pool_id=pool_id, username=username, **options
+    )
 
 
 def resend_command(region: str, pool_id: str, username: str) -> str:
     """The invitation resend: AdminCreateUser with MessageAction RESEND."""
-    return _idp_command("admin-create-user", region, pool_id, username, "--message-action RESEND")
+    return _idp_command("admin-create-user", region, pool_id, username, message_action="RESEND")
 
 
 def invite_command(region: str, pool_id: str, email: str) -> str:
     """A fresh invitation for `email` in a pool whose usernames are email addresses."""
-    attributes = " ".join(
-        shlex.quote(a)
-        for a in (
+    return _idp_command(
+        "admin-create-user",
+        region,
+        pool_id,
+        email,
+        user_attributes=(
             f"Name=email,Value={email}",
             "Name=email_verified,Value=true",
             "Name=name,Value=<display name>",
-        )
-    )
-    return _idp_command(
-        "admin-create-user", region, pool_id, email, f"--user-attributes {attributes}"
+        ),
     )
 
 
@@ -211,7 +214,7 @@ def _unverified_email_finding(region: str, pool_id: str, name: str) -> UserFindi
             region,
             pool_id,
             name,
-            "--user-attributes Name=email_verified,Value=true",
+            user_attributes=("Name=email_verified,Value=true",),
         ),
     )
 

@@ -11,7 +11,7 @@ import copy
 import functools
 import json
 import shlex
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 
@@ -83,11 +83,22 @@ def update_user_pool_client_input(
     return params
 
 
-def aws_command(service: str, operation: str, region: str, **options: str) -> str:
-    """`aws SERVICE OPERATION --region R --opt value …`, each value shell-quoted."""
+def aws_command(
+    service: str, operation: str, region: str, **options: str | bool | Sequence[str]
+) -> str:
+    """`aws SERVICE OPERATION --region R --opt value …`: every value shell-quoted, a list as
+    one quoted word per item, True as a bare flag (`generate_secret=True`)."""
     parts = ["aws", service, operation, "--region", shlex.quote(region)]
     for name, value in options.items():
-        parts += [f"--{name.replace('_', '-')}", shlex.quote(value)]
+        flag = f"--{name.replace('_', '-')}"
+        if value is True:
+            parts.append(flag)
+        elif value is False:
+            continue
+        elif isinstance(value, str):
+            parts += [flag, shlex.quote(value)]
+        else:
+            parts += [flag, *(shlex.quote(item) for item in value)]
     return " ".join(parts)
 
 
