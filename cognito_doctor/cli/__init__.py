@@ -7,9 +7,9 @@ import difflib
 import io
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
@@ -25,6 +25,8 @@ from cognito_doctor.cli.common import (
 from cognito_doctor.engine.model import DOC_HEADINGS, Report, Severity
 from cognito_doctor.output import OutputFormat
 from cognito_doctor.platform.settings import RunConfig
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 _EPILOG = """\b
 Exit codes: 0 no failure or error; 1 at least one check failed or errored;
@@ -247,17 +249,24 @@ def write_report(
         fail_usage(str(exc))
 
 
+def _catalogue_options(function: F) -> F:
+    """The options of list-checks and list-facts: --format table|json and --checks-dir."""
+    function = click.option(
+        "--checks-dir",
+        multiple=True,
+        type=click.Path(exists=True, file_okay=False, path_type=Path),
+    )(function)
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice([OutputFormat.TABLE.value, OutputFormat.JSON.value]),
+        default=OutputFormat.TABLE.value,
+        show_default=True,
+    )(function)
+
+
 @main.command("list-checks")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice([OutputFormat.TABLE.value, OutputFormat.JSON.value]),
-    default=OutputFormat.TABLE.value,
-    show_default=True,
-)
-@click.option(
-    "--checks-dir", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path)
-)
+@_catalogue_options
 def list_checks(output_format: str, checks_dir: tuple[Path, ...]) -> None:
     """List every check: id, severity, where it applies, and what it checks."""
     registry = load_checks(checks_dir)
@@ -296,16 +305,7 @@ def list_checks(output_format: str, checks_dir: tuple[Path, ...]) -> None:
 
 
 @main.command("list-facts")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice([OutputFormat.TABLE.value, OutputFormat.JSON.value]),
-    default=OutputFormat.TABLE.value,
-    show_default=True,
-)
-@click.option(
-    "--checks-dir", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path)
-)
+@_catalogue_options
 def list_facts(output_format: str, checks_dir: tuple[Path, ...]) -> None:
     """List every fact a check can name as a parameter: what it holds, what it needs, and
     whether it reaches AWS (the catalogue for plugin authors)."""
