@@ -414,3 +414,84 @@ def test_plugin_check_in_the_same_report_as_json_schema_wants(tmp_path: Path) ->
     document = report_to_dict(report)
     jsonschema.validate(document, report_schema())
     assert "team.log-level" in {r["id"] for r in document["results"]}
+
+
+DOC = r'"""\n## What it checks\nx\n## Why it matters\ny\n## How to fix\nz\n"""'
+
+
+def test_a_check_needs_the_facts_its_parameters_name(tmp_path: Path) -> None:
+    write_plugin(
+        tmp_path / "d",
+        "team.py",
+        f"""
+        from cognito_doctor.plugin import check, passed
+
+        @check("team.reads", title="Reads two facts", severity="info")
+        def reads(um_env, pool_ref):
+            {DOC}
+            return passed("ok")
+        """,
+    )
+    registry = load_registry([tmp_path / "d"], plugins=False)
+    assert registry.checks["team.reads"].needs == ("um_env", "pool_ref")
+
+
+def test_a_check_that_asks_for_ctx_is_refused(tmp_path: Path) -> None:
+    write_plugin(
+        tmp_path / "d",
+        "team.py",
+        f"""
+        from cognito_doctor.plugin import check, passed
+
+        @check("team.ctx", title="Wants the context", severity="info")
+        def wants(ctx, um_env):
+            {DOC}
+            return passed("ok")
+        """,
+    )
+    with pytest.raises(RegistryError, match="checks take facts only"):
+        load_registry([tmp_path / "d"], plugins=False)
+
+
+def test_a_needs_list_that_disagrees_with_the_signature_is_refused(tmp_path: Path) -> None:
+    write_plugin(
+        tmp_path / "d",
+        "team.py",
+        f"""
+        from cognito_doctor.plugin import check, passed
+
+        @check("team.needs", title="Says one thing", severity="info", needs=["auth_env"])
+        def says(um_env):
+            {DOC}
+            return passed("ok")
+        """,
+    )
+    with pytest.raises(RegistryError, match=r"declares needs=\['auth_env'\] but its parameters"):
+        load_registry([tmp_path / "d"], plugins=False)
+
+
+def test_facts_that_need_each_other_in_a_cycle_are_refused_at_load(tmp_path: Path) -> None:
+    write_plugin(
+        tmp_path / "d",
+        "team.py",
+        """
+        from cognito_doctor.plugin import fact
+
+        @fact("team_a")
+        def team_a(team_b):
+            return 1
+
+        @fact("team_b")
+        def team_b(team_a):
+            return 2
+        """,
+    )
+    with pytest.raises(RegistryError, match="cycle: team_a -> team_b -> team_a"):
+        load_registry([tmp_path / "d"], plugins=False)
+
+
+def test_built_ins_come_through_the_entry_point_group_in_report_order() -> None:
+    registry = load_registry(plugins=False)
+    groups = list(dict.fromkeys(spec.group for spec in registry.checks.values()))
+    assert groups == ["env", "creds", "pool", "client", "issuer", "iam", "email"]
+    assert all(spec.origin == "builtin" for spec in registry.checks.values())
