@@ -30,7 +30,7 @@ HAND_PICKED = [
     "A='value\nB=2\n",
     'export A="x"\r\nB: y\r\n\r\nC = z # c\r\n',
     'MULTI="first\r\nsecond"\nAFTER=1',
-    'ESC="a\\nb\\rc\\td"\nSINGLE=\'a\\nb\'\nBACK=`a\\nb`\n',
+    "ESC=\"a\\nb\\rc\\td\"\nSINGLE='a\\nb'\nBACK=`a\\nb`\n",
     "EMPTY=\nNEXT=1\n",
     "EMPTY=   \n  NEXT=1\n",
     "\ufeffA=1\n",
@@ -52,8 +52,20 @@ HAND_PICKED = [
 
 # Characters where the two regex dialects and the quote rules differ or interact.
 _ALPHABET = st.sampled_from(
-    list("AZaz09_.-=:#'\"`\\n $ {}\t")
-    + ["\n", "\r", "\r\n", "export ", "\u2028", "\u00a0", "\ufeff", "\v", "\x1c", "\x85", "é"]
+    [
+        *"AZaz09_.-=:#'\"`\\n $ {}\t",
+        "\n",
+        "\r",
+        "\r\n",
+        "export ",
+        "\u2028",
+        "\u00a0",
+        "\ufeff",
+        "\v",
+        "\x1c",
+        "\x85",
+        "é",
+    ]
 )
 _KEYS = st.from_regex(r"[A-Za-z_][A-Za-z0-9_.-]{0,6}", fullmatch=True)
 _VALUES = st.lists(_ALPHABET, max_size=12).map("".join)
@@ -70,9 +82,7 @@ _LINE = st.builds(
     st.booleans(),
     st.sampled_from(["", " # note", "#x", "  "]),
 )
-_FILE = st.lists(
-    st.one_of(_LINE, _VALUES), max_size=8
-).flatmap(
+_FILE = st.lists(st.one_of(_LINE, _VALUES), max_size=8).flatmap(
     lambda lines: st.sampled_from(["\n", "\r\n", "\r"]).map(lambda nl: nl.join(lines))
 )
 _BATCH = st.lists(st.one_of(_FILE, _VALUES), min_size=40, max_size=40)
