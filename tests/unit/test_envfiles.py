@@ -68,20 +68,20 @@ def outcome(report: Report, check_id: str) -> Outcome:
 
 
 DIALECT_TEXT = (
-        "\ufeff# user-management\r\n"  # 1: a BOM, then a comment, CRLF endings throughout
-        "\r\n"  # 2
-        "export COGNITO_PROVIDER=cognito   # the real provider\r\n"  # 3
-        f"COGNITO_USER_POOL_ID='{POOL_ID}'\r\n"  # 4
-        '   COGNITO_REGION = "eu-west-2"\r\n'  # 5: indented, spaces round '='
-        "   \r\n"  # 6: whitespace only
-        "\t\r\n"  # 7
-        f"AWS_ACCESS_KEY_ID={KEY_ID} # inline comment\r\n"  # 8
-        f'AWS_SECRET_ACCESS_KEY="{SECRET}"\r\n'  # 9
-        "QUOTED_HASH='a # b'\r\n"  # 10
-        "HASH_NO_SPACE=a#b\r\n"  # 11
-        'MULTI="first\r\nsecond"\r\n'  # 12-13
-        "EMPTY=\r\n"  # 14
-        "AFTER_MULTI=yes"  # 15, no final newline
+    "\ufeff# user-management\r\n"  # 1: a BOM, then a comment, CRLF endings throughout
+    "\r\n"  # 2
+    "export COGNITO_PROVIDER=cognito   # the real provider\r\n"  # 3
+    f"COGNITO_USER_POOL_ID='{POOL_ID}'\r\n"  # 4
+    '   COGNITO_REGION = "eu-west-2"\r\n'  # 5: indented, spaces round '='
+    "   \r\n"  # 6: whitespace only
+    "\t\r\n"  # 7
+    f"AWS_ACCESS_KEY_ID={KEY_ID} # inline comment\r\n"  # 8
+    f'AWS_SECRET_ACCESS_KEY="{SECRET}"\r\n'  # 9
+    "QUOTED_HASH='a # b'\r\n"  # 10
+    "HASH_NO_SPACE=a#b\r\n"  # 11
+    'MULTI="first\r\nsecond"\r\n'  # 12-13
+    "EMPTY=\r\n"  # 14
+    "AFTER_MULTI=yes"  # 15, no final newline
 )
 
 
