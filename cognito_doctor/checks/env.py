@@ -7,13 +7,19 @@ from cognito_doctor.checks.env_values import (
     PLACEHOLDER_PATTERN,
     RUNBOOK_EXAMPLE_POOL_ID,
     dev_credentials,
+    disagreement,
+    file_warnings,
+    first_value_problem,
     prod_credentials,
+    right_pool_id,
     usable_files,
+    value_problem,
+    wrong_locations,
 )
 from cognito_doctor.engine.model import Location, Outcome, failed, passed, skipped, warned
 from cognito_doctor.engine.registry import check
 from cognito_doctor.platform.envfiles import EnvFile, EnvFiles
-from cognito_doctor.platform.regions import expected_issuer, is_region
+from cognito_doctor.platform.regions import expected_issuer, is_region, pool_issuers
 from cognito_doctor.platform.settings import RunConfig
 from cognito_doctor.platform.target import POOL_ID_PATTERN
 
@@ -23,14 +29,21 @@ def env_files_parse(env_files: EnvFiles) -> Outcome:
     """
     ## What it checks
     That `services/user-management/.env` and `services/auth/.env` exist under `--root`, are
-    text, and parse as `.env` files (the dialect python-dotenv reads: `export`, quotes,
-    comments, CRLF, a BOM). Every line that does not parse is named as `file:line`. A key
-    assigned twice is a warning: the last assignment wins.
+    text, and parse as `.env` files, read as the services' loader reads them. By default that
+    is dotenv for Node (the npm package `dotenv` 16, which `@nestjs/config` uses): `export`,
+    `KEY: value`, single, double and backtick quotes, `\\n` in double quotes, an unquoted `#`
+    starting a comment, no `${VAR}` expansion, and an unclosed quote kept as part of the value.
+    An environment whose services load `.env` from Python sets `env_reader = "python"` in the
+    config file (python-dotenv's rules, `${VAR}` expanded). Every line the loader skips is named
+    as `file:line`. A key assigned twice, or a value with a quote that is never closed, is a
+    warning: the last assignment wins.
 
     ## Why it matters
     A line the loader cannot parse is silently dropped, so a setting you can see in the file
     is not the one the service runs with. A duplicated key is worse: the earlier value looks
-    right in review while the later one is in force.
+    right in review while the later one is in force. dotenv's parse rules are in its
+    lib/main.js (the `LINE` regex); tests/oracles/test_dotenv_node.py holds this reader to the
+    real package.
 
     ## How to fix
     Create the missing file from the runbook's step 3 (or the service's `.env.example`), and
@@ -58,25 +71,12 @@ def env_files_parse(env_files: EnvFiles) -> Outcome:
             location=Location(first_env.label, first_env.malformed_lines[0]),
             malformed=malformed,
         )
-    duplicates = {
-        f"{env.label}: {key}": lines for env in env_files for key, lines in env.duplicates().items()
-    }
-    if duplicates:
-        described = "; ".join(
-            f"{where} on lines {', '.join(map(str, lines))} (line {lines[-1]} wins)"
-            for where, lines in duplicates.items()
-        )
-        first_env = next(env for env in env_files if env.duplicates())
-        first_key, first_lines = next(iter(first_env.duplicates().items()))
-        return warned(
-            f"keys set more than once: {described}",
-            f"Keep one assignment of each key; the loader uses the last one ({first_key} "
-            f"on line {first_lines[-1]}).",
-            location=Location(first_env.label, first_lines[0]),
-            duplicates=duplicates,
-        )
+    warning = file_warnings(env_files)
+    if warning is not None:
+        return warning
     return passed(
-        f"both files parse ({env_files.um.label}: {len(env_files.um.entries)} keys, "
+        f"both files parse as {env_files.um.reader.described} reads them "
+        f"({env_files.um.label}: {len(env_files.um.entries)} keys, "
         f"{env_files.auth.label}: {len(env_files.auth.entries)} keys)",
         keys={env.label: sorted({e.key for e in env.entries}) for env in env_files},
     )
@@ -154,15 +154,13 @@ def pool_id_consistent(env_files: EnvFiles) -> Outcome:
                 fix,
                 location=env.location("COGNITO_USER_POOL_ID"),
             )
+    spoiled = first_value_problem(files, "COGNITO_USER_POOL_ID")
+    if spoiled is not None:
+        return failed(spoiled[0], fix, location=spoiled[1])
     values = {env.label: str(env.get("COGNITO_USER_POOL_ID")) for env in files}
     if len(set(values.values())) > 1:
-        return failed(
-            "COGNITO_USER_POOL_ID differs: "
-            + ", ".join(f"{label} has {value}" for label, value in values.items()),
-            "Use the same pool id in both files: " + fix,
-            location=files[-1].location("COGNITO_USER_POOL_ID"),
-            values=values,
-        )
+        right, why = right_pool_id(files)
+        return disagreement(files, "COGNITO_USER_POOL_ID", right, why)
     env = files[0]
     pool_id = values[env.label]
     where = env.location("COGNITO_USER_POOL_ID")
@@ -223,24 +221,30 @@ def region_consistent(env_files: EnvFiles, settings: RunConfig) -> Outcome:
                 fix,
                 location=env.location("COGNITO_REGION"),
             )
+    spoiled = first_value_problem(files, "COGNITO_REGION")
+    if spoiled is not None:
+        return failed(spoiled[0], fix, location=spoiled[1])
     values = {env.label: str(env.get("COGNITO_REGION")) for env in files}
     if len(set(values.values())) > 1:
-        return failed(
-            "COGNITO_REGION differs: "
-            + ", ".join(f"{label} has {value}" for label, value in values.items()),
-            fix,
-            location=files[-1].location("COGNITO_REGION"),
-            values=values,
-        )
+        if pool_region is not None and is_region(pool_region):
+            return disagreement(
+                files, "COGNITO_REGION", pool_region, f"the pool id {pool_id} is in {pool_region}"
+            )
+        expected_region = settings.expect.region
+        why = f"the config file expects {expected_region} for {settings.name}"
+        return disagreement(files, "COGNITO_REGION", expected_region, why)
     region = values[files[0].label]
     where = files[0].location("COGNITO_REGION")
     if not is_region(region):
         return failed(f"COGNITO_REGION={region!r} is not an AWS region", fix, location=where)
     if pool_region is not None and pool_region != region:
+        wrong = wrong_locations(files, "COGNITO_REGION", pool_region)
         return failed(
-            f"COGNITO_REGION={region} but the pool id {pool_id} is in {pool_region}",
+            f"COGNITO_REGION={region} (in {' and '.join(map(str, wrong))}) but the pool id "
+            f"{pool_id} is in {pool_region}",
             fix,
             location=where,
+            locations=[str(w) for w in wrong],
         )
     expected = settings.expect.region
     if expected is not None and expected != region:
@@ -257,14 +261,18 @@ def region_consistent(env_files: EnvFiles, settings: RunConfig) -> Outcome:
 def issuer_override(auth_env: EnvFile) -> Outcome:
     """
     ## What it checks
-    If `COGNITO_ISSUER` is set in `services/auth/.env`, that it equals exactly
-    `https://cognito-idp.<region>.amazonaws.com/<poolId>`, built from the same file's
-    `COGNITO_REGION` and `COGNITO_USER_POOL_ID`, with no trailing slash. Unset is fine:
-    services/auth then derives that value itself.
+    If `COGNITO_ISSUER` is set in `services/auth/.env`, that it equals exactly one of the
+    pool's two issuers, built from the same file's `COGNITO_REGION` and
+    `COGNITO_USER_POOL_ID`: `https://cognito-idp.<region>.amazonaws.com/<poolId>` (issuer type
+    ORIGINAL) or `https://issuer-cognito-idp.<region>.amazonaws.com/<poolId>` (UPDATED), with
+    no trailing slash and no `${…}` (dotenv for Node does not expand it). Unset is fine:
+    services/auth then derives the issuer itself.
 
     ## Why it matters
     services/auth compares a token's `iss` claim with this string character for character.
-    A trailing slash, `http://`, or another pool's id rejects every token Cognito mints.
+    A trailing slash, `http://`, or another pool's id rejects every token Cognito mints. The two
+    formats are botocore's IssuerConfigurationType (UserPoolType's IssuerConfiguration);
+    aws-jwt-verify's CognitoJwtVerifier accepts both for a pool.
 
     ## How to fix
     Delete the `COGNITO_ISSUER` line (the derived value is right), or set it to the exact value
@@ -281,10 +289,23 @@ def issuer_override(auth_env: EnvFile) -> Outcome:
         return passed(
             f"COGNITO_ISSUER is not set; services/auth derives {expected}", issuer=expected
         )
-    if issuer == expected:
-        return passed(f"COGNITO_ISSUER={issuer}", issuer=issuer)
+    spoiled = value_problem(auth_env, "COGNITO_ISSUER")
+    if spoiled is not None:
+        return failed(
+            spoiled,
+            f"In {auth_env.label}, set COGNITO_ISSUER={expected} (or delete the line to derive "
+            "it).",
+            location=auth_env.location("COGNITO_ISSUER"),
+            expected=expected,
+        )
+    issuers = pool_issuers(region, pool_id)
+    if issuer in issuers.values():
+        kind = next(k for k, v in issuers.items() if v == issuer)
+        return passed(f"COGNITO_ISSUER={issuer} (the pool's {kind} issuer)", issuer=issuer)
     difference = (
-        "it has a trailing slash" if issuer.rstrip("/") == expected else f"it should be {expected}"
+        "it has a trailing slash"
+        if issuer.rstrip("/") in issuers.values()
+        else f"it should be {' or '.join(issuers.values())}"
     )
     return failed(
         f"COGNITO_ISSUER={issuer!r} will reject every token: {difference}",
@@ -325,6 +346,9 @@ def app_client_id_shape(auth_env: EnvFile) -> Outcome:
             location=auth_env.location("COGNITO_APP_CLIENT_ID"),
         )
     where = auth_env.location("COGNITO_APP_CLIENT_ID")
+    spoiled = value_problem(auth_env, "COGNITO_APP_CLIENT_ID")
+    if spoiled is not None:
+        return failed(spoiled, fix, location=where)
     if PLACEHOLDER_PATTERN.search(value) or "client-id" in value.lower():
         return failed(f"COGNITO_APP_CLIENT_ID={value!r} is a placeholder", fix, location=where)
     if not CLIENT_ID_PATTERN.match(value):

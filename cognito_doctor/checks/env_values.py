@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from cognito_doctor.engine.model import Outcome, failed, passed, warned
-from cognito_doctor.platform.envfiles import EnvFile, EnvFiles
+from cognito_doctor.engine.model import Location, Outcome, failed, passed, warned
+from cognito_doctor.platform.envfiles import EnvFile, EnvFiles, EnvReader
 
 RUNBOOK_EXAMPLE_POOL_ID = "eu-west-2_AbCdEf123"
 CLIENT_ID_PATTERN = re.compile(r"^[\w+]{1,128}$")
@@ -148,3 +148,117 @@ def _key_shape(um_env: EnvFile, key_id: str, secret: str, token: str | None, fix
         )
     kind = "temporary (with session token)" if key_id.startswith("ASIA") else "long-term"
     return passed(f"AWS keys set: {kind}, key id {key_hint(key_id)}", key_id=key_hint(key_id))
+
+
+def value_problem(env: EnvFile, key: str) -> str | None:
+    """What makes `key`'s value in `env` unusable as the service receives it, or None:
+    whitespace the loader kept (inside quotes), a quote it kept because it is never closed,
+    or a `${…}` reference dotenv for Node leaves unexpanded."""
+    value = env.get(key)
+    entry = env.entry(key)
+    if value is None or entry is None:
+        return None
+    where = f"{key} in {env.location(key)}"
+    if entry.unclosed_quote:
+        return (
+            f"{where} starts with a quote that is never closed, so {env.reader.described} keeps "
+            f"it: the service receives {value!r}"
+        )
+    if value != value.strip():
+        return (
+            f"{where} is {value!r}: the loader keeps the whitespace inside the quotes, and AWS "
+            "rejects the value with it"
+        )
+    if env.reader is EnvReader.NODE and "${" in value:
+        return (
+            f"{where} is {value!r}: dotenv for Node never expands ${{…}} (@nestjs/config does "
+            "only with expandVariables: true), so the service receives it literally"
+        )
+    return None
+
+
+def first_value_problem(files: list[EnvFile], key: str) -> tuple[str, Location] | None:
+    """The first file's `value_problem` for `key`, with where it is."""
+    for env in files:
+        problem = value_problem(env, key)
+        if problem is not None:
+            return problem, env.location(key)
+    return None
+
+
+def wrong_locations(files: list[EnvFile], key: str, right: str) -> list[Location]:
+    """Where `key` is set to something other than `right` (each file's winning line)."""
+    return [env.location(key) for env in files if env.get(key) != right]
+
+
+def disagreement(files: list[EnvFile], key: str, right: str | None, why: str) -> Outcome:
+    """`key` differs between the files: located at the (first) wrong value when `right` is
+    known (`why` says how), else at the last file, naming every file and line."""
+    values = {env.label: str(env.get(key)) for env in files}
+    described = ", ".join(f"{env.location(key)} has {env.get(key)}" for env in files)
+    if right is not None and right in values.values():
+        wrong = wrong_locations(files, key, right)
+        return failed(
+            f"{key} differs: {described}; {why}, so {' and '.join(map(str, wrong))} "
+            f"{'is' if len(wrong) == 1 else 'are'} wrong",
+            f"Set {key}={right} in " + " and ".join(w.file for w in wrong) + ".",
+            location=wrong[0],
+            values=values,
+            locations=[str(w) for w in wrong],
+        )
+    return failed(
+        f"{key} differs: {described}",
+        f"Use the same {key} in " + " and ".join(env.label for env in files) + ".",
+        location=files[-1].location(key),
+        values=values,
+        locations=[str(env.location(key)) for env in files],
+    )
+
+
+def right_pool_id(files: list[EnvFile]) -> tuple[str | None, str]:
+    """The pool id that agrees with the files' one COGNITO_REGION, if exactly one does."""
+    regions = {env.get("COGNITO_REGION") for env in files} - {None}
+    if len(regions) != 1:
+        return None, ""
+    region = str(next(iter(regions)))
+    matching = {
+        str(env.get("COGNITO_USER_POOL_ID"))
+        for env in files
+        if str(env.get("COGNITO_USER_POOL_ID")).startswith(f"{region}_")
+    }
+    if len(matching) != 1:
+        return None, ""
+    return matching.pop(), f"COGNITO_REGION is {region}"
+
+
+def file_warnings(env_files: EnvFiles) -> Outcome | None:
+    """env.files' warnings: values with an unclosed quote, then keys assigned twice."""
+    unclosed = [f"{env.label}:{line}" for env in env_files for line in env.unclosed_quote_lines()]
+    if unclosed:
+        first_env = next(env for env in env_files if env.unclosed_quote_lines())
+        return warned(
+            f"{len(unclosed)} value(s) open a quote that is never closed, and "
+            f"{first_env.reader.described} keeps the quote as part of the value: "
+            + ", ".join(unclosed),
+            "Close each named quote (or remove it).",
+            location=Location(first_env.label, first_env.unclosed_quote_lines()[0]),
+            unclosed_quotes=unclosed,
+        )
+    duplicates = {
+        f"{env.label}: {key}": lines for env in env_files for key, lines in env.duplicates().items()
+    }
+    if duplicates:
+        described = "; ".join(
+            f"{where} on lines {', '.join(map(str, lines))} (line {lines[-1]} wins)"
+            for where, lines in duplicates.items()
+        )
+        first_env = next(env for env in env_files if env.duplicates())
+        first_key, first_lines = next(iter(first_env.duplicates().items()))
+        return warned(
+            f"keys set more than once: {described}",
+            f"Keep one assignment of each key; the loader uses the last one ({first_key} "
+            f"on line {first_lines[-1]}).",
+            location=Location(first_env.label, first_lines[0]),
+            duplicates=duplicates,
+        )
+    return None

@@ -10,6 +10,7 @@ from cognito_doctor.engine.model import Location, Outcome, errored, failed, pass
 from cognito_doctor.engine.registry import check
 from cognito_doctor.facts.records import Discovery
 from cognito_doctor.platform.envfiles import EnvFile, EnvFiles
+from cognito_doctor.platform.regions import issuer_type_of
 from cognito_doctor.platform.settings import RunConfig
 from cognito_doctor.platform.target import PoolRef
 
@@ -59,7 +60,8 @@ def issuer_discovery(
     Fetches the pool's OIDC discovery document
     (`https://cognito-idp.<region>.amazonaws.com/<poolId>/.well-known/openid-configuration`,
     or `<endpoint>/<poolId>/.well-known/openid-configuration` with `--endpoint-url`) and
-    checks that its `issuer` equals the issuer services/auth expects (derived from
+    checks that its `issuer` is one of the pool's two issuers services/auth accepts (ORIGINAL
+    `https://cognito-idp.…` or UPDATED `https://issuer-cognito-idp.…`, derived from
     `COGNITO_REGION` and `COGNITO_USER_POOL_ID`), and equals `COGNITO_ISSUER` in
     `services/auth/.env` when that is set, and that its `jwks_uri` serves at least one RSA key.
     Could not fetch (no connection, timeout, a 5xx): error. Fetched but wrong (a 4xx, not
@@ -159,7 +161,8 @@ def _judge_issuer(
     if not isinstance(issuer, str) or not issuer:
         findings.problems.append(f"the document at {discovery.url} has no issuer")
         findings.fixes.append(_reach_fix(discovery, endpoint))
-    elif issuer != expected:
+    elif issuer_type_of(issuer, pool_ref.region, pool_ref.pool_id) is None:
+        # Either of the pool's formats (ORIGINAL or UPDATED, its IssuerConfiguration) is right.
         findings.problems.append(
             f"the document at {discovery.url} names issuer {issuer}, but services/auth expects "
             f"{expected} (from COGNITO_REGION={pool_ref.region} and "

@@ -228,9 +228,10 @@ def triage(
 @click.option(
     "--skew",
     type=click.IntRange(0, 3600),
-    default=60,
+    default=0,
     show_default=True,
-    help="Seconds of clock skew allowed for exp, nbf and iat.",
+    help="Seconds of clock skew allowed for exp and nbf (aws-jwt-verify's graceSeconds, "
+    "0 unless services/auth sets it).",
 )
 @_format_option
 def token(
@@ -248,17 +249,32 @@ def token(
     JWT is an ID or access token; pass `-` and paste it on standard input to keep it out of
     your shell history. Checks the RS256 signature against the pool's key set (the token's
     kid must be in it), iss against the issuer services/auth expects, token_use, aud (ID
-    token) or client_id (access token) against COGNITO_APP_CLIENT_ID, and exp, nbf and iat
-    against this machine's clock. The token itself is never printed, only its claims.
+    token) or client_id (access token) against COGNITO_APP_CLIENT_ID, and exp and nbf
+    against this machine's clock, as aws-jwt-verify does (both issuer formats of the pool; an
+    iat in the future is a clock warning). The token itself is never printed, only its claims.
     """
     from cognito_doctor.facts.context import CheckContext
     from cognito_doctor.facts.discovery import discovery
     from cognito_doctor.facts.env import env_files
-    from cognito_doctor.oncall.tokens import TokenInputError, decode, expectation_from_env, verify
+    from cognito_doctor.oncall.tokens import (
+        MAX_TOKEN_CHARACTERS,
+        TokenInputError,
+        decode,
+        expectation_from_env,
+        verify,
+    )
     from cognito_doctor.platform.target import PoolRef
 
     if jwt == "-":
-        data = _read_stdin("the token")
+        stream = getattr(sys.stdin, "buffer", None)
+        data: bytes = stream.read(MAX_TOKEN_CHARACTERS + 1) if stream is not None else b""
+        if len(data) > MAX_TOKEN_CHARACTERS:
+            fail_usage(
+                f"standard input is over {MAX_TOKEN_CHARACTERS} bytes, the most the doctor reads "
+                "as a token: a Cognito token is a few kB"
+            )
+        if not data.strip():
+            fail_usage("standard input is empty: pipe the token into it")
         raw = data.decode("utf-8", errors="replace")
         if "\x00" in raw or "\ufffd" in raw:
             fail_usage("standard input is not a token (it is not text)")

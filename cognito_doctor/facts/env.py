@@ -19,10 +19,11 @@ def settings(ctx: CheckContext) -> RunConfig:
 
 @fact("env_files")
 def env_files(settings: RunConfig) -> EnvFiles:
-    """Both `.env` files under --root (at the config file's paths), read and parsed."""
+    """Both `.env` files under --root (at the config file's paths), read and parsed with the
+    environment's reader (`env_reader`: dotenv for Node by default)."""
     return EnvFiles(
-        read_env_file(settings.root, settings.um_env_path),
-        read_env_file(settings.root, settings.auth_env_path),
+        read_env_file(settings.root, settings.um_env_path, settings.env_reader),
+        read_env_file(settings.root, settings.auth_env_path, settings.env_reader),
     )
 
 

@@ -24,7 +24,7 @@ _VERDICT_LABELS = {
 _ROLE_MARKS = {"confirms": "✗", "suggests": "!", "rules_out": "✓", "neutral": "·", "unknown": "?"}
 
 
-_TOKEN_MARKS = {"ok": "✓", "fail": "✗", "unverified": "?"}
+_TOKEN_MARKS = {"ok": "✓", "fail": "✗", "unverified": "?", "warning": "!"}
 _LEVEL_MARKS = {"ok": "✓", "warn": "!", "problem": "✗"}
 
 

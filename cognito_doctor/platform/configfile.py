@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 from cognito_doctor.engine.model import Environment, Severity
 from cognito_doctor.engine.selection import CheckOverride, Ignore
-from cognito_doctor.platform.envfiles import AUTH_ENV, UM_ENV
+from cognito_doctor.platform.envfiles import AUTH_ENV, UM_ENV, EnvReader
 from cognito_doctor.platform.settings import Expectations, RunConfig
 
 CONFIG_FILE_NAME = "cognito-doctor.toml"
@@ -37,6 +37,7 @@ class EnvironmentSettings:
     rules: Environment
     um_env_path: str = UM_ENV
     auth_env_path: str = AUTH_ENV
+    env_reader: EnvReader = EnvReader.NODE
     expect: Expectations = field(default_factory=Expectations)
     principal_arn: str | None = None
     profile: str | None = None
@@ -206,6 +207,7 @@ def _environment(
         endpoint_url=table.get("endpoint_url"),
         um_env_path=um_path,
         auth_env_path=auth_path,
+        env_reader=EnvReader(table.get("env_reader", EnvReader.NODE.value)),
     )
 
 
@@ -218,6 +220,7 @@ def run_config_for(base: RunConfig, file_config: FileConfig, name: str) -> RunCo
         environment_name=name,
         um_env_path=settings.um_env_path,
         auth_env_path=settings.auth_env_path,
+        env_reader=settings.env_reader,
         expect=settings.expect,
         principal_arn=base.principal_arn or settings.principal_arn,
         profile=base.profile or settings.profile,

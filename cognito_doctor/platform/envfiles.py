@@ -1,4 +1,9 @@
-"""Reading the services' `.env` files with python-dotenv's parser, keeping true line numbers."""
+"""Reading the services' `.env` files as their loader does, keeping true line numbers.
+
+Two readers: `node` (the default), dotenv 16 for Node as `@nestjs/config` loads it
+(`platform/dotenv_node.py`), and `python`, python-dotenv's parser with its default `${VAR}`
+interpolation (over the file's own values), for services that load `.env` from Python.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +11,34 @@ import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
-from dotenv.parser import parse_stream
-
 from cognito_doctor.engine.model import Location
+from cognito_doctor.platform.dotenv_node import parse_node
 
 UM_ENV = "services/user-management/.env"
 AUTH_ENV = "services/auth/.env"
 MAX_ENV_BYTES = 1_000_000
 _LINE_BREAK = re.compile(r"\r\n|\n|\r")
+_QUOTES = ("'", '"', "`")
+
+
+class EnvReader(StrEnum):
+    """Which loader's rules a service's `.env` is read with (the config file's `env_reader`)."""
+
+    NODE = "node"  # npm dotenv 16, through @nestjs/config: the platform's services
+    PYTHON = "python"  # python-dotenv's dotenv_values()
+
+    @property
+    def described(self) -> str:
+        """The loader, in words, for messages and `explain`."""
+        match self:
+            case EnvReader.NODE:
+                return "dotenv for Node (npm dotenv 16, as @nestjs/config loads it)"
+            case EnvReader.PYTHON:
+                return "python-dotenv"
+
 
 # Keys whose values are credentials: never printed, and scrubbed from every report.
 SECRET_KEYS = ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
@@ -35,6 +58,8 @@ class EnvEntry:
     key: str
     value: str | None
     line: int
+    # The loader kept a quote it could not pair (Node: `KEY="value` is read literally).
+    unclosed_quote: bool = False
 
 
 @dataclass(frozen=True)
@@ -46,6 +71,7 @@ class EnvFile:
     problem: str | None
     entries: tuple[EnvEntry, ...] = ()
     malformed_lines: tuple[int, ...] = ()
+    reader: EnvReader = EnvReader.NODE
 
     @property
     def usable(self) -> bool:
@@ -59,11 +85,12 @@ class EnvFile:
         return None
 
     def get(self, key: str) -> str | None:
-        """The value of `key`, stripped; None when unset, empty or a bare `KEY` line."""
+        """The value of `key` exactly as the service receives it (whitespace the loader kept
+        inside quotes included); None when unset, empty or a bare `KEY` line."""
         entry = self.entry(key)
-        if entry is None or entry.value is None or not entry.value.strip():
+        if entry is None or not entry.value:
             return None
-        return entry.value.strip()
+        return entry.value
 
     def has(self, key: str) -> bool:
         return self.entry(key) is not None
@@ -83,11 +110,18 @@ class EnvFile:
     def secret_values(self) -> Iterator[str]:
         for entry in self.entries:
             if entry.value and is_secret_key(entry.key):
-                yield entry.value.strip()
+                yield entry.value
+                if entry.value.strip() != entry.value:
+                    yield entry.value.strip()
+
+    def unclosed_quote_lines(self) -> tuple[int, ...]:
+        """Lines whose value starts with a quote the loader kept, because it is never closed."""
+        return tuple(entry.line for entry in self.entries if entry.unclosed_quote)
 
 
-def read_env_file(root: Path, label: str) -> EnvFile:
-    """Read and parse `root/label`. Never raises: problems are recorded on the result."""
+def read_env_file(root: Path, label: str, reader: EnvReader = EnvReader.NODE) -> EnvFile:
+    """Read and parse `root/label` with `reader`'s rules. Never raises: problems are recorded
+    on the result."""
     path = root / label
     try:
         raw = path.read_bytes()
@@ -113,11 +147,31 @@ def read_env_file(root: Path, label: str) -> EnvFile:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         return EnvFile(label, path, f"{label}:{line} is not valid UTF-8 (byte {exc.start})")
-    return parse_env_text(label, path, text)
+    return parse_env_text(label, path, text, reader)
 
 
-def parse_env_text(label: str, path: Path, text: str) -> EnvFile:
-    """Parse `.env` text (export prefixes, quotes, comments, CRLF) into an EnvFile."""
+def parse_node_text(label: str, path: Path, text: str) -> EnvFile:
+    """Parse `.env` text as dotenv for Node does; lines it skips count as malformed."""
+    parsed = parse_node(text)
+    entries = tuple(
+        EnvEntry(
+            binding.key,
+            binding.value,
+            binding.line,
+            unclosed_quote=binding.raw[:1] in _QUOTES and binding.value == binding.raw,
+        )
+        for binding in parsed.bindings
+    )
+    return EnvFile(label, path, None, entries, parsed.skipped_lines, EnvReader.NODE)
+
+
+def parse_python_text(label: str, path: Path, text: str) -> EnvFile:
+    """Parse `.env` text as python-dotenv's `dotenv_values()` does (export prefixes, quotes,
+    comments, CRLF, `${VAR}` over the file's own earlier values) into an EnvFile."""
+    from dotenv.parser import parse_stream
+    from dotenv.variables import parse_variables
+
+    known: dict[str, str | None] = {}
     entries: list[EnvEntry] = []
     malformed: list[int] = []
     # dotenv's own line numbers include the blank lines before a binding and, after a line
@@ -135,10 +189,14 @@ def parse_env_text(label: str, path: Path, text: str) -> EnvFile:
         if binding.error:
             malformed.append(line)
         elif binding.key is not None:
-            entries.append(EnvEntry(binding.key, binding.value, line))
+            value = binding.value
+            if value is not None:
+                value = "".join(atom.resolve(known) for atom in parse_variables(value))
+            known[binding.key] = value
+            entries.append(EnvEntry(binding.key, value, line))
             if binding.value is None:  # a line without '=': the loaders set nothing for it
                 malformed.append(line)
-    return EnvFile(label, path, None, tuple(entries), tuple(malformed))
+    return EnvFile(label, path, None, tuple(entries), tuple(malformed), EnvReader.PYTHON)
 
 
 @dataclass(frozen=True)
@@ -163,3 +221,14 @@ def first_value(files: EnvFiles, key: str) -> str | None:
         if env.usable and env.get(key):
             return env.get(key)
     return None
+
+
+def parse_env_text(
+    label: str, path: Path, text: str, reader: EnvReader = EnvReader.NODE
+) -> EnvFile:
+    """Parse `.env` text with `reader`'s rules into an EnvFile."""
+    match reader:
+        case EnvReader.NODE:
+            return parse_node_text(label, path, text)
+        case EnvReader.PYTHON:
+            return parse_python_text(label, path, text)

@@ -6,6 +6,8 @@ botocore's endpoints.
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 REGION_PARTITIONS: dict[str, str] = {
     # aws (DNS suffix amazonaws.com)
     "af-south-1": "aws",
@@ -85,7 +87,41 @@ def partition_of(region: str) -> str:
     return REGION_PARTITIONS.get(region, "aws")
 
 
-def expected_issuer(region: str, pool_id: str) -> str:
-    """The `iss` Cognito puts in a pool's tokens, and services/auth derives from pool + region."""
+class IssuerType(StrEnum):
+    """A pool's issuer format (botocore's IssuerConfigurationType.Type, UserPoolType member
+    IssuerConfiguration): ORIGINAL `https://cognito-idp.<region>.amazonaws.com/<poolId>`, UPDATED
+    `https://issuer-cognito-idp.<region>.amazonaws.com/<poolId>` (region: the pool's primary)."""
+
+    ORIGINAL = "ORIGINAL"
+    UPDATED = "UPDATED"
+
+    @property
+    def host_prefix(self) -> str:
+        match self:
+            case IssuerType.ORIGINAL:
+                return "cognito-idp"
+            case IssuerType.UPDATED:
+                return "issuer-cognito-idp"
+
+
+def issuer_of(region: str, pool_id: str, kind: IssuerType = IssuerType.ORIGINAL) -> str:
+    """The `iss` a pool of this issuer type puts in its tokens (the one place it is built)."""
     suffix = PARTITION_DNS_SUFFIX.get(partition_of(region), "amazonaws.com")
-    return f"https://cognito-idp.{region}.{suffix}/{pool_id}"
+    return f"https://{kind.host_prefix}.{region}.{suffix}/{pool_id}"
+
+
+def pool_issuers(region: str, pool_id: str) -> dict[IssuerType, str]:
+    """Both issuers a pool can sign with; aws-jwt-verify's CognitoJwtVerifier accepts either
+    for the pool it is given (it configures one issuer of each format per userPoolId)."""
+    return {kind: issuer_of(region, pool_id, kind) for kind in IssuerType}
+
+
+def issuer_type_of(issuer: str, region: str, pool_id: str) -> IssuerType | None:
+    """Which of the pool's two issuers `issuer` is exactly, or None for neither."""
+    return next((k for k, v in pool_issuers(region, pool_id).items() if v == issuer), None)
+
+
+def expected_issuer(region: str, pool_id: str) -> str:
+    """The ORIGINAL issuer: what services/auth derives from pool + region, and the discovery
+    document's URL base (Cognito serves it at that host for either issuer type)."""
+    return issuer_of(region, pool_id, IssuerType.ORIGINAL)

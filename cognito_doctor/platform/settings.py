@@ -8,7 +8,7 @@ from pathlib import Path
 
 from cognito_doctor.engine.model import Environment
 from cognito_doctor.engine.selection import CheckOverride, Ignore
-from cognito_doctor.platform.envfiles import AUTH_ENV, UM_ENV
+from cognito_doctor.platform.envfiles import AUTH_ENV, UM_ENV, EnvReader
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,7 @@ class RunConfig:
     environment_name: str = ""
     um_env_path: str = UM_ENV
     auth_env_path: str = AUTH_ENV
+    env_reader: EnvReader = EnvReader.NODE
     expect: Expectations = field(default_factory=Expectations)
     overrides: tuple[tuple[str, CheckOverride], ...] = ()
     ignores: tuple[Ignore, ...] = ()

@@ -21,7 +21,7 @@ from cognito_doctor.engine.model import Environment, Report, Status
 from cognito_doctor.engine.registry import Registry
 from cognito_doctor.facts.context import run_checks
 from cognito_doctor.output import OutputFormat, RenderOptions, render
-from cognito_doctor.platform.envfiles import AUTH_ENV, UM_ENV
+from cognito_doctor.platform.envfiles import AUTH_ENV, UM_ENV, EnvReader
 from cognito_doctor.platform.settings import RunConfig
 
 # No example database: nothing is written into the repository (.hypothesis/).
@@ -120,9 +120,14 @@ def assert_every_env_check_answers(report: Report, registry: Registry) -> None:
     um=st.one_of(st.none(), env_bytes()),
     auth=st.one_of(st.none(), env_bytes()),
     environment=st.sampled_from(Environment),
+    reader=st.sampled_from(EnvReader),
 )
 def test_any_env_files_give_a_result_for_every_env_check(
-    registry: Registry, um: bytes | None, auth: bytes | None, environment: Environment
+    registry: Registry,
+    um: bytes | None,
+    auth: bytes | None,
+    environment: Environment,
+    reader: EnvReader,
 ) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -130,7 +135,10 @@ def test_any_env_files_give_a_result_for_every_env_check(
             if data is not None:
                 (root / label).parent.mkdir(parents=True, exist_ok=True)
                 (root / label).write_bytes(data)
-        report = run_checks(RunConfig(root=root, offline=True, environment=environment), registry)
+        report = run_checks(
+            RunConfig(root=root, offline=True, environment=environment, env_reader=reader),
+            registry,
+        )
     assert_every_env_check_answers(report, registry)
     # Network checks are skipped, never run: --offline reaches nothing.
     for result in report.results:
@@ -328,3 +336,50 @@ def test_any_config_file_is_a_clear_error_or_a_full_run(
             assert results[check_id]["status"] in {s.value for s in Status}
             assert results[check_id]["message"], check_id
             assert "crashed" not in results[check_id]["message"]
+
+
+_JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**30), max_value=10**400)
+    | st.floats()
+    | st.text(max_size=30),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner),
+    max_leaves=12,
+)
+
+
+def _segment(value: Any) -> str:
+    import base64
+    import json
+
+    text = json.dumps(value, allow_nan=True)  # NaN and Infinity too: not JSON, still sent
+    return base64.urlsafe_b64encode(text.encode()).rstrip(b"=").decode()
+
+
+@FUZZ
+@given(
+    header=st.dictionaries(st.sampled_from(["alg", "kid", "crit", "typ", "x"]), _JSON_VALUES),
+    claims=st.dictionaries(
+        st.sampled_from(["iss", "exp", "nbf", "iat", "aud", "client_id", "token_use", "sub"]),
+        _JSON_VALUES,
+    ),
+    wrapper=st.sampled_from(["{}", "Bearer {}", ' "{}" ', "{}\n", "'Bearer {}'"]),
+)
+def test_any_token_gives_a_verdict_or_a_clear_input_error(
+    header: dict[str, Any], claims: dict[str, Any], wrapper: str
+) -> None:
+    from cognito_doctor.oncall.token_claims import Expectation
+    from cognito_doctor.oncall.tokens import TokenInputError, decode, verdict_dict, verify
+
+    raw = wrapper.format(f"{_segment(header)}.{_segment(claims)}.c2ln")
+    try:
+        token = decode(raw)
+    except TokenInputError as exc:
+        assert str(exc)
+        return
+    expected = Expectation("https://x", "test", "c", "test", issuers=("https://x",))
+    verdict = verify(token, expected, jwks={"keys": [{"kid": header.get("kid"), "kty": "RSA"}]})
+    assert verdict.summary
+    assert not verdict.verified or not verdict.rejected
+    verdict_dict(verdict)

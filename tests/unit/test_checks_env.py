@@ -180,11 +180,38 @@ def test_pool_id_differing_between_files_fails_naming_both_values(
     written = write_envs(tmp_path, auth={"COGNITO_USER_POOL_ID": other})
     found = outcome(env_run(tmp_path), "env.pool-id")
     assert found.status is Status.FAIL
+    # Both ids fit COGNITO_REGION: offline nothing says which is right, so both lines are named.
     assert found.message == (
-        f"COGNITO_USER_POOL_ID differs: {UM_ENV} has {POOL_ID}, {AUTH_ENV} has {other}"
+        f"COGNITO_USER_POOL_ID differs: {UM_ENV}:2 has {POOL_ID}, {AUTH_ENV}:1 has {other}"
     )
-    assert found.fix.startswith("Use the same pool id in both files")
+    assert found.fix.startswith("Use the same COGNITO_USER_POOL_ID in")
     assert found.location == written.at(AUTH_ENV, "COGNITO_USER_POOL_ID")
+    assert found.evidence["locations"] == [f"{UM_ENV}:2", f"{AUTH_ENV}:1"]
+
+
+def test_pool_id_differing_is_located_at_the_one_that_disagrees_with_the_region(
+    tmp_path: Path, env_run: Callable[..., Report]
+) -> None:
+    other = "us-east-1_Other999"
+    written = write_envs(tmp_path, um={"COGNITO_USER_POOL_ID": other})
+    found = outcome(env_run(tmp_path), "env.pool-id")
+    assert found.status is Status.FAIL
+    assert found.location == written.at(UM_ENV, "COGNITO_USER_POOL_ID")
+    assert f"so {UM_ENV}:2 is wrong" in found.message
+    assert found.fix == f"Set COGNITO_USER_POOL_ID={POOL_ID} in {UM_ENV}."
+
+
+def test_pool_id_with_a_space_kept_inside_quotes_fails(
+    tmp_path: Path, env_run: Callable[..., Report]
+) -> None:
+    quoted = f'"{POOL_ID} "'
+    written = write_envs(
+        tmp_path, um={"COGNITO_USER_POOL_ID": quoted}, auth={"COGNITO_USER_POOL_ID": quoted}
+    )
+    found = outcome(env_run(tmp_path), "env.pool-id")
+    assert found.status is Status.FAIL
+    assert repr(f"{POOL_ID} ") in found.message and "whitespace" in found.message
+    assert found.location == written.at(UM_ENV, "COGNITO_USER_POOL_ID")
 
 
 def test_pool_id_runbook_example_fails(tmp_path: Path, env_run: Callable[..., Report]) -> None:
@@ -242,10 +269,26 @@ def test_region_differing_between_files_fails(
     found = outcome(env_run(tmp_path), "env.region")
     assert found.status is Status.FAIL
     assert found.message == (
-        f"COGNITO_REGION differs: {UM_ENV} has {REGION}, {AUTH_ENV} has eu-west-1"
+        f"COGNITO_REGION differs: {UM_ENV}:3 has {REGION}, {AUTH_ENV}:2 has eu-west-1; the "
+        f"pool id {POOL_ID} is in {REGION}, so {AUTH_ENV}:2 is wrong"
     )
-    assert f"COGNITO_REGION={REGION}" in found.fix
+    assert found.fix == f"Set COGNITO_REGION={REGION} in {AUTH_ENV}."
     assert found.location == written.at(AUTH_ENV, "COGNITO_REGION")
+
+
+def test_region_differing_is_located_at_the_wrong_line_even_in_the_first_file(
+    tmp_path: Path, env_run: Callable[..., Report]
+) -> None:
+    # The issue's case: user-management is wrong, auth is right; the annotation goes on
+    # user-management's line, whatever blank lines come before it.
+    write_envs(tmp_path, um={"COGNITO_REGION": "us-east-1"})
+    um_path = tmp_path / UM_ENV
+    um_path.write_text("\n\n" + um_path.read_text())
+    found = outcome(env_run(tmp_path), "env.region")
+    assert found.status is Status.FAIL
+    assert found.location == Location(UM_ENV, 5)
+    assert found.evidence["locations"] == [f"{UM_ENV}:5"]
+    assert f"so {UM_ENV}:5 is wrong" in found.message
 
 
 def test_region_not_a_region_fails(tmp_path: Path, env_run: Callable[..., Report]) -> None:
@@ -267,7 +310,10 @@ def test_region_not_the_pool_id_prefix_fails(
     )
     found = outcome(env_run(tmp_path), "env.region")
     assert found.status is Status.FAIL
-    assert found.message == f"COGNITO_REGION=eu-west-1 but the pool id {POOL_ID} is in {REGION}"
+    assert found.message == (
+        f"COGNITO_REGION=eu-west-1 (in {UM_ENV}:3 and {AUTH_ENV}:2) but the pool id {POOL_ID} "
+        f"is in {REGION}"
+    )
     assert found.fix == f"Set COGNITO_REGION={REGION} in {UM_ENV} and {AUTH_ENV}."
     assert found.location == written.at(UM_ENV, "COGNITO_REGION")
 
@@ -279,7 +325,26 @@ def test_issuer_exact_value_passes(tmp_path: Path, env_run: Callable[..., Report
     write_envs(tmp_path, auth={"COGNITO_ISSUER": ISSUER})
     found = outcome(env_run(tmp_path), "env.issuer")
     assert found.status is Status.PASS
-    assert found.message == f"COGNITO_ISSUER={ISSUER}"
+    assert found.message == f"COGNITO_ISSUER={ISSUER} (the pool's ORIGINAL issuer)"
+
+
+def test_issuer_updated_format_passes(tmp_path: Path, env_run: Callable[..., Report]) -> None:
+    updated = ISSUER.replace("https://cognito-idp.", "https://issuer-cognito-idp.")
+    write_envs(tmp_path, auth={"COGNITO_ISSUER": updated})
+    found = outcome(env_run(tmp_path), "env.issuer")
+    assert found.status is Status.PASS
+    assert found.message == f"COGNITO_ISSUER={updated} (the pool's UPDATED issuer)"
+
+
+def test_issuer_with_an_unexpanded_reference_fails_under_node(
+    tmp_path: Path, env_run: Callable[..., Report]
+) -> None:
+    reference = "https://cognito-idp.${COGNITO_REGION}.amazonaws.com/${COGNITO_USER_POOL_ID}"
+    written = write_envs(tmp_path, auth={"COGNITO_ISSUER": reference})
+    found = outcome(env_run(tmp_path), "env.issuer")
+    assert found.status is Status.FAIL
+    assert "never expands" in found.message
+    assert found.location == written.at(AUTH_ENV, "COGNITO_ISSUER")
 
 
 def test_issuer_trailing_slash_fails_and_prints_the_exact_value(

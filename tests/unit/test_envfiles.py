@@ -1,5 +1,6 @@
-"""Reading `.env` files the way python-dotenv does, with the line numbers an editor shows, and
-env.files reporting every file that is missing, unreadable, malformed or has duplicate keys."""
+"""Reading `.env` files the way the services' loader does (dotenv for Node by default,
+python-dotenv on request), with the line numbers an editor shows, and env.files reporting every
+file that is missing, unreadable, malformed or has duplicate keys."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from cognito_doctor.engine.model import Location, Outcome, Report, Status
-from cognito_doctor.platform.envfiles import AUTH_ENV, UM_ENV, read_env_file
+from cognito_doctor.platform.envfiles import AUTH_ENV, UM_ENV, EnvReader, read_env_file
 from tests.conftest import result_of
 
 POOL_ID = "eu-west-2_Xy7Pq9Rst"
@@ -42,17 +43,19 @@ def setup_files(root: Path, um: str | bytes = HEALTHY_UM, auth: str | bytes = HE
     write(root, AUTH_ENV, auth)
 
 
-def lines_of(root: Path, label: str) -> dict[str, tuple[str | None, int]]:
+def lines_of(
+    root: Path, label: str, reader: EnvReader = EnvReader.NODE
+) -> dict[str, tuple[str | None, int]]:
     """key → (value, line) of the assignment that wins."""
-    env = read_env_file(root, label)
+    env = read_env_file(root, label, reader)
     assert env.problem is None, env.problem
     return {entry.key: (entry.value, entry.line) for entry in env.entries}
 
 
 @pytest.fixture
 def run_env(run_report: Callable[..., Report]) -> Callable[[Path], Report]:
-    def run(root: Path) -> Report:
-        return run_report(root, offline=True, only=("env.*",))
+    def run(root: Path, reader: EnvReader = EnvReader.NODE) -> Report:
+        return run_report(root, offline=True, only=("env.*",), env_reader=reader)
 
     return run
 
@@ -64,25 +67,43 @@ def outcome(report: Report, check_id: str) -> Outcome:
 # --- the dotenv dialect, with true line numbers ----------------------------------------
 
 
-def test_every_dialect_parses_with_editor_line_numbers(tmp_path: Path) -> None:
-    text = (
-        "\ufeff# user-management\r\n"  # 1: a BOM, then a comment, CRLF endings throughout
-        "\r\n"  # 2
-        "export COGNITO_PROVIDER=cognito   # the real provider\r\n"  # 3
-        f"COGNITO_USER_POOL_ID='{POOL_ID}'\r\n"  # 4
-        '   COGNITO_REGION = "eu-west-2"\r\n'  # 5: indented, spaces round '='
-        "   \r\n"  # 6: whitespace only
-        "\t\r\n"  # 7
-        f"AWS_ACCESS_KEY_ID={KEY_ID} # inline comment\r\n"  # 8
-        f'AWS_SECRET_ACCESS_KEY="{SECRET}"\r\n'  # 9
-        "QUOTED_HASH='a # b'\r\n"  # 10
-        "HASH_NO_SPACE=a#b\r\n"  # 11
-        'MULTI="first\r\nsecond"\r\n'  # 12-13
-        "EMPTY=\r\n"  # 14
-        "AFTER_MULTI=yes"  # 15, no final newline
-    )
-    setup_files(tmp_path, um=text)
+DIALECT_TEXT = (
+    "\ufeff# user-management\r\n"  # 1: a BOM, then a comment, CRLF endings throughout
+    "\r\n"  # 2
+    "export COGNITO_PROVIDER=cognito   # the real provider\r\n"  # 3
+    f"COGNITO_USER_POOL_ID='{POOL_ID}'\r\n"  # 4
+    '   COGNITO_REGION = "eu-west-2"\r\n'  # 5: indented, spaces round '='
+    "   \r\n"  # 6: whitespace only
+    "\t\r\n"  # 7
+    f"AWS_ACCESS_KEY_ID={KEY_ID} # inline comment\r\n"  # 8
+    f'AWS_SECRET_ACCESS_KEY="{SECRET}"\r\n'  # 9
+    "QUOTED_HASH='a # b'\r\n"  # 10
+    "HASH_NO_SPACE=a#b\r\n"  # 11
+    'MULTI="first\r\nsecond"\r\n'  # 12-13
+    "EMPTY=\r\n"  # 14
+    "AFTER_MULTI=yes"  # 15, no final newline
+)
+
+
+def test_every_dialect_parses_as_node_reads_it_with_editor_line_numbers(tmp_path: Path) -> None:
+    setup_files(tmp_path, um=DIALECT_TEXT)
     assert lines_of(tmp_path, UM_ENV) == {
+        "COGNITO_PROVIDER": ("cognito", 3),
+        "COGNITO_USER_POOL_ID": (POOL_ID, 4),
+        "COGNITO_REGION": ("eu-west-2", 5),
+        "AWS_ACCESS_KEY_ID": (KEY_ID, 8),
+        "AWS_SECRET_ACCESS_KEY": (SECRET, 9),
+        "QUOTED_HASH": ("a # b", 10),
+        "HASH_NO_SPACE": ("a", 11),  # Node: an unquoted '#' starts a comment
+        "MULTI": ("first\nsecond", 12),  # Node turns CRLF into LF before parsing
+        "EMPTY": ("", 14),
+        "AFTER_MULTI": ("yes", 15),
+    }
+
+
+def test_every_dialect_parses_as_python_dotenv_reads_it(tmp_path: Path) -> None:
+    setup_files(tmp_path, um=DIALECT_TEXT)
+    assert lines_of(tmp_path, UM_ENV, EnvReader.PYTHON) == {
         "COGNITO_PROVIDER": ("cognito", 3),
         "COGNITO_USER_POOL_ID": (POOL_ID, 4),
         "COGNITO_REGION": ("eu-west-2", 5),
@@ -168,12 +189,12 @@ def test_unterminated_quote_is_named_as_file_and_real_line(
         "COGNITO_REGION=eu-west-2\r\n"  # 6
     )
     setup_files(tmp_path, auth=auth)
-    env = read_env_file(tmp_path, AUTH_ENV)
+    env = read_env_file(tmp_path, AUTH_ENV, EnvReader.PYTHON)
     assert env.malformed_lines == (5,)
     assert env.get("COGNITO_REGION") == "eu-west-2"  # the loader carries on after it
     assert env.location("COGNITO_REGION") == Location(AUTH_ENV, 6)
 
-    report = run_env(tmp_path)
+    report = run_env(tmp_path, EnvReader.PYTHON)
     files = outcome(report, "env.files")
     assert files.status is Status.FAIL
     assert files.message == (f"1 line(s) don't parse and are ignored by the loader: {AUTH_ENV}:5")
@@ -181,6 +202,26 @@ def test_unterminated_quote_is_named_as_file_and_real_line(
     assert "close every quote" in files.fix
     # The dropped line's key counts as unset for the checks that read it.
     assert outcome(report, "env.app-client-id").status is Status.WARN
+
+
+def test_node_keeps_an_unterminated_quote_and_the_doctor_says_so(
+    tmp_path: Path, run_env: Callable[..., Report]
+) -> None:
+    auth = HEALTHY_AUTH.replace(
+        "COGNITO_APP_CLIENT_ID=4k2j", "COGNITO_APP_CLIENT_ID='4k2j"
+    )  # line 3: quote never closed
+    setup_files(tmp_path, auth=auth)
+    env = read_env_file(tmp_path, AUTH_ENV)
+    assert env.malformed_lines == ()
+    assert env.get("COGNITO_APP_CLIENT_ID") == "'4k2j9d8s7f6g5h4j3k2l1m0n9p"  # as Node reads it
+    report = run_env(tmp_path)
+    files = outcome(report, "env.files")
+    assert files.status is Status.WARN
+    assert f"{AUTH_ENV}:3" in files.message and "never closed" in files.message
+    client = outcome(report, "env.app-client-id")
+    assert client.status is Status.FAIL
+    assert "never closed" in client.message
+    assert client.location == Location(AUTH_ENV, 3)
 
 
 def test_line_without_equals_sign_is_malformed(
@@ -202,7 +243,7 @@ def test_malformed_lines_in_both_files_are_all_named(
     setup_files(
         tmp_path, um=HEALTHY_UM + 'BROKEN="no end\n', auth="JUST A SENTENCE\n" + HEALTHY_AUTH
     )
-    files = outcome(run_env(tmp_path), "env.files")
+    files = outcome(run_env(tmp_path, EnvReader.PYTHON), "env.files")
     assert files.status is Status.FAIL
     assert files.message == (
         f"2 line(s) don't parse and are ignored by the loader: {UM_ENV}:6, {AUTH_ENV}:1"
