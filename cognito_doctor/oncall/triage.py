@@ -113,7 +113,7 @@ def match_text(text: str, entries: Sequence[Entry] | None = None) -> list[Match]
         score = 0
         matched: list[str] = []
         for pattern in entry.patterns:
-            hit = pattern.compiled.search(text)
+            hit = pattern.search(text)
             if hit:
                 score += pattern.weight
                 excerpt = _excerpt(hit.group(0))

@@ -20,12 +20,20 @@ DEFAULT_CONFIRMS_ON: frozenset[str] = frozenset({"fail", "warn"})
 
 @dataclass(frozen=True)
 class Pattern:
-    """One regex or phrase of an entry, compiled case-insensitively."""
+    """One regex or phrase of an entry, compiled case-insensitively; it does not count when
+    `unless` (a regex) matches the same text (an error text with its own, better entry)."""
 
     kind: str
     text: str
     weight: int
     compiled: re.Pattern[str]
+    unless: re.Pattern[str] | None = None
+
+    def search(self, text: str) -> re.Match[str] | None:
+        """The pattern's first hit in `text`, or None (also when `unless` matches)."""
+        if self.unless is not None and self.unless.search(text):
+            return None
+        return self.compiled.search(text)
 
 
 @dataclass(frozen=True)
@@ -71,11 +79,12 @@ def phrase_regex(phrase: str) -> str:
 
 def _pattern(raw: dict[str, Any]) -> Pattern:
     weight = int(raw.get("weight", 1))
+    unless = re.compile(str(raw["unless"]), re.IGNORECASE) if raw.get("unless") else None
     if "regex" in raw:
         text = str(raw["regex"])
-        return Pattern("regex", text, weight, re.compile(text, re.IGNORECASE))
+        return Pattern("regex", text, weight, re.compile(text, re.IGNORECASE), unless)
     text = str(raw["phrase"])
-    return Pattern("phrase", text, weight, re.compile(phrase_regex(text), re.IGNORECASE))
+    return Pattern("phrase", text, weight, re.compile(phrase_regex(text), re.IGNORECASE), unless)
 
 
 def _check_ref(raw: str | dict[str, Any]) -> CheckRef:
