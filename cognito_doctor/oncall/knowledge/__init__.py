@@ -47,6 +47,16 @@ class CheckRef:
 
 
 @dataclass(frozen=True)
+class TextSign:
+    """Text whose presence in the input is itself proof of the cause (a log line only the
+    cause writes), what that proves, and what to say when the checks of the files disagree."""
+
+    compiled: re.Pattern[str]
+    message: str
+    when_checks_disagree: str
+
+
+@dataclass(frozen=True)
 class Entry:
     """One known failure."""
 
@@ -63,6 +73,7 @@ class Entry:
     manual_check: str | None = None
     documented: str | None = None
     next: tuple[str, ...] = ()
+    text_confirms: TextSign | None = None
 
     @property
     def needs_user(self) -> bool:
@@ -113,6 +124,17 @@ def _entry(raw: dict[str, Any]) -> Entry:
         manual_check=raw.get("manual_check"),
         documented=raw.get("documented"),
         next=tuple(raw.get("next", [])),
+        text_confirms=_text_sign(raw.get("text_confirms")),
+    )
+
+
+def _text_sign(raw: dict[str, Any] | None) -> TextSign | None:
+    if not raw:
+        return None
+    return TextSign(
+        re.compile(str(raw["regex"]), re.IGNORECASE),
+        str(raw["message"]),
+        str(raw["when_checks_disagree"]),
     )
 
 
@@ -144,6 +166,7 @@ __all__ = [
     "CheckRef",
     "Entry",
     "Pattern",
+    "TextSign",
     "knowledge_data",
     "knowledge_schema",
     "load_knowledge",
