@@ -215,7 +215,7 @@ def triage(
         _json(payload)
     else:
         _emit(render_triage(result, source, len(body)))
-    sys.exit(EXIT_PROBLEMS if result.confirmed else EXIT_OK)
+    sys.exit(EXIT_PROBLEMS if result.problem_found else EXIT_OK)
 
 
 # --- token -------------------------------------------------------------------------------

@@ -147,6 +147,11 @@ class TriageResult:
         return self.count(CONFIRMED) > 0
 
     @property
+    def problem_found(self) -> bool:
+        """A cause confirmed, or (for an error no entry knows) a check of the full run failed."""
+        return self.confirmed or any(f.status == "fail" for f in self.full_check or ())
+
+    @property
     def nothing_to_work_with(self) -> bool:
         """Whether the text matched no entry and names no fact at all."""
         return not self.diagnoses and self.facts.empty
@@ -369,13 +374,5 @@ __all__ = [
     "mask",
     "match_text",
     "read_text",
-    "result_dict",
     "triage",
 ]
-
-
-def result_dict(result: TriageResult) -> dict[str, Any]:
-    """The JSON form of a triage (the input itself is not included)."""
-    from cognito_doctor.oncall.triage_report import result_dict as as_dict
-
-    return as_dict(result)
