@@ -358,8 +358,14 @@ def explain(check_id: str, checks_dir: tuple[Path, ...]) -> None:
 
 
 @main.command()
-def schema() -> None:
-    """Print the JSON Schema of the JSON report."""
+@click.option("--triage", "of_triage", is_flag=True, help="The schema of `triage --format json`.")
+def schema(of_triage: bool) -> None:
+    """Print the JSON Schema of the JSON report (or, with --triage, of triage's JSON)."""
+    if of_triage:
+        from cognito_doctor.oncall.triage_report import triage_schema
+
+        click.echo(json.dumps(triage_schema(), indent=2, ensure_ascii=False))
+        return
     from cognito_doctor.output.json import report_schema
 
     click.echo(json.dumps(report_schema(), indent=2))

@@ -86,6 +86,16 @@ def _region_option(function: F) -> F:
     return click.option("--region", help="Region of the pool (default: COGNITO_REGION).")(function)
 
 
+def _env_option(function: F) -> F:
+    return click.option(
+        "--env",
+        "environment",
+        metavar="NAME",
+        help="Which environment: dev (default) or prod, or one the config file "
+        "(cognito-doctor.toml) names, whose .env paths and rules apply (as with `check`).",
+    )(function)
+
+
 def _with_config_file(config: RunConfig, environment: str | None, registry: Registry) -> RunConfig:
     """`config` with the config file's settings (its .env paths, expectations) for
     `environment`, as `check` applies them."""
@@ -142,7 +152,7 @@ def triage(
     text: tuple[str, ...],
     log_file: Path | None,
     root: Path,
-    environment: str,
+    environment: str | None,
     profile: str | None,
     region: str | None,
     endpoint_url: str | None,
@@ -198,14 +208,14 @@ def triage(
     )
     result = run_triage(body, config, registry)
     if output_format == "json":
-        from cognito_doctor.oncall.triage import result_dict
+        from cognito_doctor.oncall.triage_report import result_dict
 
         payload = result_dict(result)
         payload["input"] = {"source": source, "characters": len(body)}
         _json(payload)
     else:
         _emit(render_triage(result, source, len(body)))
-    sys.exit(EXIT_PROBLEMS if result.confirmed else EXIT_OK)
+    sys.exit(EXIT_PROBLEMS if result.problem_found else EXIT_OK)
 
 
 # --- token -------------------------------------------------------------------------------
@@ -214,6 +224,7 @@ def triage(
 @click.command(epilog=_EPILOG)
 @click.argument("jwt", metavar="JWT")
 @_root_option
+@_env_option
 @_region_option
 @_endpoint_option
 @click.option(
@@ -237,6 +248,7 @@ def triage(
 def token(
     jwt: str,
     root: Path,
+    environment: str | None,
     region: str | None,
     endpoint_url: str | None,
     offline: bool,
@@ -288,7 +300,7 @@ def token(
         RunConfig(
             root=root.resolve(), region=region, endpoint_url=endpoint_url or None, offline=offline
         ),
-        None,
+        environment,
         load_checks(plugins=False),
     )
     ctx = CheckContext(config)
@@ -332,6 +344,7 @@ def token(
 @click.command(epilog=_EPILOG)
 @click.argument("email")
 @_root_option
+@_env_option
 @_profile_option
 @_region_option
 @_endpoint_option
@@ -339,6 +352,7 @@ def token(
 def user(
     email: str,
     root: Path,
+    environment: str | None,
     profile: str | None,
     region: str | None,
     endpoint_url: str | None,
@@ -362,7 +376,7 @@ def user(
         RunConfig(
             root=root.resolve(), profile=profile, region=region, endpoint_url=endpoint_url or None
         ),
-        None,
+        environment,
         registry,
     )
     report = lookup_user(config, registry, address)

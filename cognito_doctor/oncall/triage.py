@@ -3,25 +3,28 @@
 The text is matched against the knowledge base (cognito_doctor/knowledge/failures.json);
 then the checks each matched entry names are run once, through the normal runner, and each
 entry is judged by their results (and, for causes about one user, by that user's state,
-looked up by the email addresses in the text):
+looked up by the email addresses on the lines the cause concerns):
 
 - confirmed: a check failed the way the cause predicts, or the user's state is the cause;
 - possible: only a warning, or a setting the cause needs, points at it;
 - ruled out: everything that could tell ran and none of it points at the cause;
 - unchecked: it could not be checked (offline, no credentials, no check can tell).
 
-Nothing here writes to AWS; the input text is never echoed whole (excerpts are masked).
+The facts the text names (pool and client ids, regions, ARNs, key ids…) are compared with
+the .env files (triage_facts); an error no entry knows still gets those comparisons and the
+full check's failures. Nothing here writes to AWS; the input text is never echoed whole
+(excerpts are masked).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from cognito_doctor.engine.registry import Registry
+from cognito_doctor.oncall.error_facts import ErrorFacts, extract
 from cognito_doctor.oncall.knowledge import Entry, load_knowledge
 from cognito_doctor.oncall.triage_evidence import (
     CONFIRMED,
@@ -37,102 +40,61 @@ from cognito_doctor.oncall.triage_evidence import (
     Evidence,
     check_evidence,
     judge,
+    text_evidence,
     user_evidence,
 )
-from cognito_doctor.platform.settings import RunConfig
-from cognito_doctor.platform.target import read_target
-
-MAX_INPUT_BYTES = 5_000_000
-MAX_EXCERPT = 100
-MAX_USER_LOOKUPS = 3
-EMAIL_IN_TEXT = re.compile(
-    r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
+from cognito_doctor.oncall.triage_facts import TextFinding, compare
+from cognito_doctor.oncall.triage_text import (
+    Lines,
+    TriageInputError,
+    emails_in,
+    excerpt,
+    mask,
+    read_text,
 )
-# Senders that are never the user someone is asking about.
-_NOT_A_USER = re.compile(r"@verificationemail\.com$|^no-?reply@", re.IGNORECASE)
+from cognito_doctor.platform.settings import RunConfig
+from cognito_doctor.platform.target import EnvTarget, read_target
 
-_JWT = re.compile(r"eyJ[\w-]*\.[\w-]+\.[\w-]*")
-_KEY_ID = re.compile(r"\b(?:AKIA|ASIA)[A-Z0-9]{12}([A-Z0-9]{4})\b")
-_LONG_SECRET = re.compile(r"(?<![\w/+=])[A-Za-z0-9/+=]{40,}(?![\w/+=])")
-
-
-class TriageInputError(ValueError):
-    """The input cannot be triaged (empty, binary, not text)."""
-
-
-def read_text(data: bytes, source: str) -> str:
-    """Bytes from an argument, a file or stdin as text; TriageInputError when they aren't."""
-    if len(data) > MAX_INPUT_BYTES:
-        # Keep the end of a long log: that is where the failure is.
-        data = data[-MAX_INPUT_BYTES:]
-    if not data.strip():
-        raise TriageInputError(f"{source} is empty: give an error message, a log or a symptom")
-    if b"\x00" in data:
-        offset = data.index(b"\x00")
-        raise TriageInputError(
-            f"{source} looks binary (a NUL byte at offset {offset}): give a text log, an error "
-            "message or a symptom in words"
-        )
-    text = data.decode("utf-8-sig", errors="replace")
-    bad = text.count("\ufffd")
-    if bad > max(8, len(text) // 20):
-        raise TriageInputError(
-            f"{source} is not UTF-8 text ({bad} bytes could not be decoded): give a text log"
-        )
-    return text
-
-
-def mask(text: str) -> str:
-    """Text safe to show: JWTs, access key ids and long secret-like strings masked."""
-    text = _JWT.sub("<jwt>", text)
-    text = _KEY_ID.sub(lambda m: f"…{m.group(1)}", text)
-    return _LONG_SECRET.sub("[redacted]", text)
-
-
-def _excerpt(found: str) -> str:
-    compact = " ".join(found.split())
-    if len(compact) > MAX_EXCERPT:
-        compact = compact[: MAX_EXCERPT - 1] + "…"
-    return mask(compact)
+MAX_USER_LOOKUPS = 3
+MAX_HITS_PER_PATTERN = 200
 
 
 @dataclass(frozen=True)
 class Match:
-    """An entry the text matched, how strongly, and on what."""
+    """An entry the text matched, how strongly, on what, and on which lines."""
 
     entry: Entry
     score: int
     matched: tuple[str, ...]
     rank: int = 0
+    lines: tuple[int, ...] = ()
 
 
 def match_text(text: str, entries: Sequence[Entry] | None = None) -> list[Match]:
     """Every entry whose patterns match `text`, best first (ties keep the file's order)."""
+    lines = Lines(text)
     found: list[tuple[int, int, Match]] = []
     for index, entry in enumerate(entries if entries is not None else load_knowledge()):
         score = 0
         matched: list[str] = []
+        hit_lines: dict[int, None] = {}
         for pattern in entry.patterns:
-            hit = pattern.compiled.search(text)
-            if hit:
-                score += pattern.weight
-                excerpt = _excerpt(hit.group(0))
-                if excerpt not in matched:
-                    matched.append(excerpt)
+            hit = pattern.search(text)
+            if not hit:
+                continue
+            score += pattern.weight
+            shown = excerpt(hit.group(0))
+            if shown not in matched:
+                matched.append(shown)
+            for count, more in enumerate(pattern.compiled.finditer(text, hit.start())):
+                if count >= MAX_HITS_PER_PATTERN:
+                    break
+                hit_lines[lines.line_of(more.start())] = None
         if score:
-            found.append((-score, index, Match(entry, score, tuple(matched))))
+            match = Match(entry, score, tuple(matched), lines=tuple(sorted(hit_lines)))
+            found.append((-score, index, match))
     found.sort(key=lambda item: (item[0], item[1]))
     return [replace(m, rank=rank) for rank, (_, _, m) in enumerate(found, start=1)]
-
-
-def emails_in(text: str) -> list[str]:
-    """The distinct email addresses in `text` that could be a user's, in order."""
-    seen: dict[str, None] = {}
-    for found in EMAIL_IN_TEXT.findall(text):
-        address = found.strip(".")
-        if not _NOT_A_USER.search(address) and address.lower() not in (s.lower() for s in seen):
-            seen[address] = None
-    return list(seen)
 
 
 @dataclass(frozen=True)
@@ -147,10 +109,21 @@ class Diagnosis:
     manual_check: str | None
     documented: str | None
     next: tuple[str, ...]
+    users: tuple[str, ...] = ()
 
     @property
     def entry(self) -> Entry:
         return self.match.entry
+
+
+@dataclass(frozen=True)
+class CheckFinding:
+    """A check of the full run (for an error no entry knows) that did not pass."""
+
+    id: str
+    status: str
+    message: str
+    fix: str
 
 
 @dataclass(frozen=True)
@@ -161,6 +134,10 @@ class TriageResult:
     offline: bool
     emails: tuple[str, ...] = ()
     target: dict[str, str | None] = field(default_factory=dict)
+    facts: ErrorFacts = field(default_factory=ErrorFacts)
+    findings: tuple[TextFinding, ...] = ()
+    full_check: tuple[CheckFinding, ...] | None = None
+    notes: tuple[str, ...] = ()
 
     def count(self, verdict: str) -> int:
         return sum(1 for d in self.diagnoses if d.verdict == verdict)
@@ -168,6 +145,16 @@ class TriageResult:
     @property
     def confirmed(self) -> bool:
         return self.count(CONFIRMED) > 0
+
+    @property
+    def problem_found(self) -> bool:
+        """A cause confirmed, or (for an error no entry knows) a check of the full run failed."""
+        return self.confirmed or any(f.status == "fail" for f in self.full_check or ())
+
+    @property
+    def nothing_to_work_with(self) -> bool:
+        """Whether the text matched no entry and names no fact at all."""
+        return not self.diagnoses and self.facts.empty
 
 
 def _fill(text: str, values: dict[str, str | None]) -> str:
@@ -177,24 +164,95 @@ def _fill(text: str, values: dict[str, str | None]) -> str:
     return text
 
 
-def _placeholders(target: dict[str, str | None], emails: Sequence[str]) -> dict[str, str | None]:
+def _placeholders(target: dict[str, str | None], email: str | None) -> dict[str, str | None]:
     return {
         "<USER_POOL_ID>": target.get("user_pool_id"),
         "<REGION>": target.get("region"),
         "<APP_CLIENT_ID>": target.get("app_client_id"),
-        "<EMAIL>": emails[0] if len(emails) == 1 else None,
+        "<EMAIL>": email,
     }
 
 
-def _target(config: RunConfig) -> dict[str, str | None]:
+def _env_target(config: RunConfig) -> tuple[EnvTarget, Any]:
     from cognito_doctor.facts.env import env_files
 
-    target = read_target(env_files(config), config.region)
+    files = env_files(config)
+    return read_target(files, config.region), files
+
+
+def _target_dict(target: EnvTarget) -> dict[str, str | None]:
     return {
         "user_pool_id": target.pool_id.value,
         "region": target.region.value,
         "app_client_id": target.app_client_id.value,
     }
+
+
+@dataclass
+class _Run:
+    """What the online part of a triage found: check results, users, notes."""
+
+    results: dict[str, Any] | None = None
+    users: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    full_check: tuple[CheckFinding, ...] | None = None
+    target: dict[str, str | None] | None = None
+
+
+def _run_checks(config: RunConfig, registry: Registry, ids: Sequence[str], run: _Run) -> Any:
+    """Run `ids` (every check when empty) with the config file's CI ignores lifted."""
+    from cognito_doctor.facts.context import run_checks
+
+    wanted = tuple(ids) or tuple(registry.checks)
+    for check_id in wanted:
+        ignore = config.ignored(check_id)
+        if ignore is not None:
+            run.notes.append(
+                f"the config file ignores {check_id} for the CI gate ({ignore.reason}); "
+                "triage ran it anyway"
+            )
+    report = run_checks(replace(config, only=tuple(ids), skip=(), ignores=()), registry)
+    run.results = {r.spec.id: r for r in report.results}
+    run.target = {
+        "user_pool_id": report.target.user_pool_id,
+        "region": report.target.region,
+        "app_client_id": report.target.app_client_id,
+    }
+    return report
+
+
+def _full_check(report: Any) -> tuple[CheckFinding, ...]:
+    bad = ("fail", "warn", "error")
+    return tuple(
+        CheckFinding(r.spec.id, r.status.value, r.outcome.message, r.outcome.fix)
+        for r in report.results
+        if r.status.value in bad
+    )
+
+
+def _online(
+    matches: Sequence[Match],
+    emails_by_entry: dict[str, list[str]],
+    facts: ErrorFacts,
+    config: RunConfig,
+    registry: Registry,
+    now: datetime | None,
+) -> _Run:
+    run = _Run()
+    if not matches:
+        if not facts.empty:
+            run.full_check = _full_check(_run_checks(config, registry, (), run))
+        return run
+    wanted = _unique(ref.id for m in matches for ref in m.entry.checks)
+    known = tuple(i for i in wanted if i in registry.checks)
+    if known:
+        _run_checks(config, registry, known, run)
+    to_look_up = _unique(
+        e for m in matches if m.entry.needs_user for e in emails_by_entry[m.entry.id]
+    )
+    if to_look_up:
+        run.users = _lookup_users(config, registry, to_look_up[:MAX_USER_LOOKUPS], now)
+    return run
 
 
 def triage(
@@ -207,51 +265,74 @@ def triage(
 ) -> TriageResult:
     """Match `text` and, unless `config.offline`, run the checks that confirm each cause."""
     matches = match_text(text, entries)
-    emails = emails_in(text)
-    target = _target(config)
+    lines = Lines(text)
+    facts = extract(text)
+    env_target, files = _env_target(config)
+    target = _target_dict(env_target)
     offline = config.offline
-    results: dict[str, Any] | None = None
-    user_reports: dict[str, Any] = {}
-    if matches and not offline:
-        wanted = _unique(ref.id for m in matches for ref in m.entry.checks)
-        known = tuple(i for i in wanted if i in registry.checks)
-        if known:
-            from cognito_doctor.facts.context import run_checks
-
-            report = run_checks(replace(config, only=known, skip=()), registry)
-            results = {r.spec.id: r for r in report.results}
-            target = {
-                "user_pool_id": report.target.user_pool_id,
-                "region": report.target.region,
-                "app_client_id": report.target.app_client_id,
-            }
-        if emails and any(m.entry.needs_user for m in matches):
-            user_reports = _lookup_users(config, registry, emails[:MAX_USER_LOOKUPS], now)
-    looked_up = emails[:MAX_USER_LOOKUPS]
-    values = _placeholders(target, emails)
-    diagnoses = []
-    for match in matches:
-        entry = match.entry
-        evidence = check_evidence(entry, results, registry, offline)
-        evidence += user_evidence(entry, user_reports, looked_up, offline)
-        if offline:
-            verdict, reason = UNCHECKED, "not checked (--offline): diagnosis from the text alone"
-        else:
-            verdict, reason = judge(evidence)
-        diagnoses.append(
-            Diagnosis(
-                match,
-                verdict,
-                tuple(evidence),
-                reason,
-                _fill(entry.fix, values),
-                _fill(entry.manual_check, values) if entry.manual_check else None,
-                _fill(entry.documented, values) if entry.documented else None,
-                tuple(_fill(n, values) for n in entry.next),
-            )
-        )
+    emails_by_entry = {m.entry.id: lines.emails(m.lines) for m in matches}
+    run = _Run() if offline else _online(matches, emails_by_entry, facts, config, registry, now)
+    target = run.target or target
+    diagnoses = [
+        _diagnose(m, lines.scope(m.lines), emails_by_entry[m.entry.id], run, registry, offline)
+        for m in matches
+    ]
+    diagnoses = [replace(d, **_filled(d, target)) for d in diagnoses]
     diagnoses.sort(key=lambda d: (VERDICT_ORDER.index(d.verdict), d.match.rank))
-    return TriageResult(tuple(diagnoses), offline, tuple(emails), target)
+    return TriageResult(
+        tuple(diagnoses),
+        offline,
+        tuple(emails_in(text)),
+        target,
+        facts,
+        tuple(compare(facts, env_target, files)),
+        run.full_check,
+        tuple(run.notes),
+    )
+
+
+def _diagnose(
+    match: Match,
+    scoped: str,
+    emails: list[str],
+    run: _Run,
+    registry: Registry,
+    offline: bool,
+) -> Diagnosis:
+    entry = match.entry
+    looked_up = emails[:MAX_USER_LOOKUPS]
+    evidence = check_evidence(entry, run.results, registry, offline)
+    evidence = text_evidence(entry, scoped, evidence)
+    evidence += user_evidence(entry, run.users, looked_up, offline)
+    if offline:
+        verdict, reason = UNCHECKED, "not checked (--offline): diagnosis from the text alone"
+    else:
+        verdict, reason = judge(evidence)
+    confirmed_users = [e.subject for e in evidence if e.kind == "user" and e.role == CONFIRMS]
+    users = tuple(confirmed_users if len(confirmed_users) == 1 else emails)
+    return Diagnosis(
+        match,
+        verdict,
+        tuple(evidence),
+        reason,
+        entry.fix,
+        entry.manual_check,
+        entry.documented,
+        entry.next,
+        users,
+    )
+
+
+def _filled(diagnosis: Diagnosis, target: dict[str, str | None]) -> dict[str, Any]:
+    """The diagnosis's texts with the target and its one user filled in."""
+    users = diagnosis.users
+    values = _placeholders(target, users[0] if len(users) == 1 else None)
+    return {
+        "fix": _fill(diagnosis.fix, values),
+        "manual_check": _fill(diagnosis.manual_check, values) if diagnosis.manual_check else None,
+        "documented": _fill(diagnosis.documented, values) if diagnosis.documented else None,
+        "next": tuple(_fill(n, values) for n in diagnosis.next),
+    }
 
 
 def _unique(values: Iterable[str]) -> list[str]:
@@ -272,48 +353,6 @@ def _lookup_users(
     return reports
 
 
-def result_dict(result: TriageResult) -> dict[str, Any]:
-    """The JSON form of a triage (the input itself is not included)."""
-    return {
-        "offline": result.offline,
-        "target": result.target,
-        "emails": list(result.emails),
-        "summary": {
-            "matches": len(result.diagnoses),
-            **{verdict: result.count(verdict) for verdict in VERDICT_ORDER},
-        },
-        "diagnoses": [
-            {
-                "id": d.entry.id,
-                "title": d.entry.title,
-                "rank": d.match.rank,
-                "score": d.match.score,
-                "matched": list(d.match.matched),
-                "verdict": d.verdict,
-                "reason": d.reason,
-                "cause": d.entry.cause,
-                "fix": d.fix,
-                "runbook": d.entry.runbook,
-                "manual_check": d.manual_check,
-                "documented": d.documented,
-                "next": list(d.next),
-                "evidence": [
-                    {
-                        "kind": e.kind,
-                        "subject": e.subject,
-                        "status": e.status,
-                        "role": e.role,
-                        "message": e.message,
-                        "fix": e.fix,
-                    }
-                    for e in d.evidence
-                ],
-            }
-            for d in result.diagnoses
-        ],
-    }
-
-
 __all__ = [
     "CONFIRMED",
     "CONFIRMS",
@@ -325,6 +364,7 @@ __all__ = [
     "UNCHECKED",
     "UNKNOWN",
     "VERDICT_ORDER",
+    "CheckFinding",
     "Diagnosis",
     "Evidence",
     "Match",
@@ -334,6 +374,5 @@ __all__ = [
     "mask",
     "match_text",
     "read_text",
-    "result_dict",
     "triage",
 ]

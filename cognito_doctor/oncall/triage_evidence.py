@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from cognito_doctor.engine.model import Status
@@ -29,7 +29,7 @@ UNKNOWN = "unknown"
 class Evidence:
     """What one check (or one user's state) says about a cause."""
 
-    kind: str  # "check" or "user"
+    kind: str  # "check", "user" or "text" (the input itself)
     subject: str  # a check id, or the user's email
     status: str  # the check's status, "not run", "unavailable", or the user's states
     role: str  # confirms, suggests, rules_out, unknown
@@ -179,6 +179,35 @@ def judge(evidence: list[Evidence]) -> tuple[str, str]:
 
 
 def _label(evidence: Evidence) -> str:
+    if evidence.kind == "text":
+        return "the input's own lines"
     if evidence.kind == "user":
         return f"the user's state ({evidence.status})" if evidence.subject else "the user's state"
     return f"{evidence.subject} ({evidence.status})"
+
+
+def text_evidence(entry: Entry, scoped: str, evidence: list[Evidence]) -> list[Evidence]:
+    """`evidence` plus what the input itself proves (a log line only the cause writes); the
+    checks of the .env files that rule the cause out then only show the files moved on."""
+    sign = entry.text_confirms
+    if sign is None:
+        return evidence
+    hit = sign.compiled.search(scoped)
+    if hit is None:
+        return evidence
+    disagree = [e for e in evidence if e.role == RULES_OUT]
+    message = sign.message
+    if disagree:
+        message = f"{message}; but {sign.when_checks_disagree}"
+    updated = [
+        replace(
+            e,
+            role=NEUTRAL,
+            message=f"{e.message} (the file as it is now, not what the running service read)",
+        )
+        if e.role == RULES_OUT
+        else e
+        for e in evidence
+    ]
+    shown = " ".join(hit.group(0).split())[:60]
+    return [*updated, Evidence("text", "the input", f'"{shown}"', CONFIRMS, message)]

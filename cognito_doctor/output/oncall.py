@@ -35,21 +35,69 @@ def _wrap(text: str, indent: int, first: str = "") -> str:
     return fill(text, WIDTH, initial_indent=initial, subsequent_indent=prefix)
 
 
+_BEARING_MARKS = {"invalid": "✗", "differs": "!", "agrees": "✓"}
+
+
+def _text_lines(result: TriageResult) -> list[str]:
+    """What the input's own facts say about the setup, and the notes of the run."""
+    lines: list[str] = []
+    if result.findings:
+        lines.append("")
+        lines.append("what the text names, against the .env files:")
+        for finding in result.findings:
+            lines.append(_wrap(finding.message, 4, f"  {_BEARING_MARKS[finding.bearing.value]}"))
+    for note in result.notes:
+        lines.append(_wrap(note, 8, "  note"))
+    return lines
+
+
+def _unknown_error(result: TriageResult, source: str, characters: int) -> list[str]:
+    """An input no entry knows: the exception it names, the comparisons, the full check."""
+    named = ", ".join(result.facts.exceptions) or "no exception name"
+    lines = [
+        f"No known failure matches this input ({characters} characters from {source}); "
+        f"it names {named}."
+    ]
+    lines.extend(_text_lines(result))
+    if result.full_check is None:
+        lines.append(
+            _wrap("The full check did not run (--offline): run `cognito-doctor check`.", 0)
+        )
+    elif not result.full_check:
+        lines.append("")
+        lines.append(_wrap("The full check found nothing wrong with the setup.", 0))
+    else:
+        lines.append("")
+        lines.append("the full check found:")
+        for found in result.full_check:
+            first = found.message.partition("\n")[0]
+            lines.append(_wrap(f"{found.id} ({found.status}): {first}", 4, "  ✗"))
+            if found.fix:
+                lines.append(_wrap(f"fix: {found.fix.partition(chr(10))[0]}", 4))
+    return lines
+
+
 def render_triage(result: TriageResult, source: str, characters: int) -> str:
     """A triage as text: each diagnosis with its verdict, evidence and fix."""
     lines: list[str] = []
-    if not result.diagnoses:
+    if result.nothing_to_work_with:
         lines.append(
-            f"No known failure matches this input ({characters} characters from {source})."
+            f"No known failure matches this input ({characters} characters from {source}), "
+            "and it names nothing to work with (no exception, id, ARN, region or address): "
+            "no diagnosis."
         )
         lines.append(
             _wrap(
-                "Paste the exact error message or exception name (e.g. AccessDeniedException, "
-                '"User is disabled"), or run `cognito-doctor check` to check the whole setup.',
+                "Paste the exact error message with its exception name (e.g. "
+                '"NotAuthorizedException: User is disabled."), the service\'s log lines around '
+                "the failure, or the AccessDenied message whole (it names the principal, action "
+                "and resource); or run `cognito-doctor check` to check the whole setup.",
                 0,
             )
         )
         return "\n".join(lines)
+    if not result.diagnoses:
+        return "\n".join(_unknown_error(result, source, characters))
     count = len(result.diagnoses)
     head = f"{count} known failure{'s' if count != 1 else ''} match{'es' if count == 1 else ''}"
     lines.append(f"{head} ({characters} characters from {source})")
@@ -69,6 +117,8 @@ def render_triage(result: TriageResult, source: str, characters: int) -> str:
             subject = evidence.subject or "user"
             if evidence.kind == "user" and evidence.subject:
                 subject = f"user {evidence.subject}"
+            elif evidence.kind == "text":
+                subject = "the input"
             # A multi-line message (a check's table) is summed up by its first line here.
             first, _, rest = evidence.message.partition("\n")
             message = f"{first} …" if rest.strip() else first
@@ -83,6 +133,7 @@ def render_triage(result: TriageResult, source: str, characters: int) -> str:
             lines.append(_wrap(diagnosis.documented, 16, "  documented"))
         for command in diagnosis.next:
             lines.append(_wrap(command, 16, "  next"))
+    lines.extend(_text_lines(result))
     lines.append("")
     lines.append(
         f"{result.count('confirmed')} confirmed, {result.count('possible')} possible, "

@@ -528,3 +528,173 @@ def test_triage_uses_the_config_files_env_paths(tmp_path: Path) -> None:
     )
     assert unknown.exit_code == 2
     assert "'qa'" in unknown.stderr
+
+
+# --- issue 14: the text's facts, logs, ignores, unknown errors, the schema ---------------
+
+
+def _schema_valid(report: dict[str, Any]) -> None:
+    import jsonschema
+
+    from cognito_doctor.oncall.triage_report import triage_schema
+
+    jsonschema.validate(report, triage_schema())
+
+
+def test_mock_lines_after_the_env_says_cognito_mean_restart_the_service(
+    sandbox: Sandbox, healthy: Setup, tmp_path: Path
+) -> None:
+    log = tmp_path / "um.log"
+    log.write_text(
+        "10:11:12 INFO [MOCK] Created user mock-3f0c2a4e-9b1d-4c55-8f00-0c1d2e3f4a5b for "
+        "ann@clinic.test\n",
+        encoding="utf-8",
+    )
+    code, report = run_json(healthy, sandbox, "--log", str(log))
+    _schema_valid(report)
+    assert code == 1
+    found = top(report)
+    assert found["id"] == "invite-mock-provider"
+    assert found["verdict"] == CONFIRMED  # the log proves it, whatever the .env says now
+    seen = {e["kind"]: e for e in found["evidence"]}
+    assert "restart user-management" in seen["text"]["message"]
+    assert evidence(found)["env.provider"]["role"] == "neutral"
+
+
+def test_a_cause_is_judged_only_with_the_users_of_its_own_lines(
+    sandbox: Sandbox, healthy: Setup, tmp_path: Path
+) -> None:
+    invite(sandbox, healthy, "off@clinic.test")
+    invite(sandbox, healthy, "fine@clinic.test")
+    sandbox.client("cognito-idp").admin_disable_user(
+        UserPoolId=healthy.pool_id, Username="off@clinic.test"
+    )
+    log = tmp_path / "auth.log"
+    log.write_text(
+        "10:00 [7f1e2d3c-1111-4222-8333-944455556666] sign-in fine@clinic.test\n"
+        "10:00 [7f1e2d3c-1111-4222-8333-944455556666] NotAuthorizedException: User is disabled.\n"
+        "10:05 [00aa00aa-1111-4222-8333-944455556666] sign-in off@clinic.test ok\n",
+        encoding="utf-8",
+    )
+    code, report = run_json(healthy, sandbox, "--log", str(log))
+    found = diagnosis(report, "user-disabled")
+    # The disabled user is on another request's line: the cause is ruled out for this one.
+    assert found["users"] == ["fine@clinic.test"]
+    assert found["verdict"] == RULED_OUT
+    assert "--username fine@clinic.test" in found["fix"]
+    assert code == 0
+
+
+def test_the_identified_user_fills_the_fix(sandbox: Sandbox, healthy: Setup) -> None:
+    invite(sandbox, healthy, "ann@clinic.test")
+    code, report = run_json(
+        healthy,
+        sandbox,
+        "UnsupportedUserStateException: Resend not possible. ann@clinic.test status is not "
+        "FORCE_CHANGE_PASSWORD",
+    )
+    found = top(report)
+    assert found["id"] == "resend-not-possible"
+    assert "--username ann@clinic.test" in found["fix"]
+    assert "<EMAIL>" not in found["fix"]
+    # The invited user is FORCE_CHANGE_PASSWORD: a resend is possible, so this is ruled out.
+    assert found["verdict"] == RULED_OUT
+    assert code == 0
+
+
+def test_a_config_ignore_does_not_blind_triage_and_is_named(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    setup = sandbox.create_setup(tmp_path / "mock", um_changes={"COGNITO_PROVIDER": "mock"})
+    (setup.root / "cognito-doctor.toml").write_text(
+        '[[ignore]]\ncheck = "env.provider"\nreason = "dev stack runs the mock on purpose"\n'
+    )
+    code, report = run_json(setup, sandbox, "Promote succeeds but no email arrives")
+    _schema_valid(report)
+    assert code == 1
+    mock = diagnosis(report, "invite-mock-provider")
+    assert mock["verdict"] == CONFIRMED
+    assert any("ignores env.provider for the CI gate" in n for n in report["notes"])
+
+
+def test_an_unknown_error_gets_its_facts_compared_and_the_full_check(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    setup = sandbox.create_setup(
+        tmp_path / "aud", auth_changes={"COGNITO_APP_CLIENT_ID": UNKNOWN_CLIENT_ID}
+    )
+    code, report = run_json(
+        setup,
+        sandbox,
+        "SomethingNewException: request to https://cognito-idp.eu-west-22.amazonaws.com/ "
+        "failed for client_id: 1a2b3c4d5e6f7g8h9i0j1k2l3m",
+    )
+    _schema_valid(report)
+    assert report["diagnoses"] == []
+    assert "SomethingNewException" in report["facts"]["exceptions"]
+    bearings = {(f["subject"], f["bearing"]) for f in report["findings"]}
+    assert ("region", "invalid") in bearings and ("client_id", "differs") in bearings
+    failed = {f["id"] for f in report["full_check"]}
+    assert "client.exists" in failed
+    assert code == 1  # a check of the full run failed
+    _, out, _ = run(
+        "SomethingNewException: eu-west-22",
+        "--root",
+        str(setup.root),
+        "--endpoint-url",
+        sandbox.endpoint_url,
+    )
+    assert "names SomethingNewException" in out
+    assert "region eu-west-22, which doesn't exist" in out
+    assert "the full check found" in out
+
+
+def test_nothing_to_work_with_says_what_to_paste(healthy: Setup) -> None:
+    code, out, _ = run("it is broken again", "--root", str(healthy.root), "--offline")
+    assert code == 0
+    assert "no diagnosis" in out and "Paste the exact error message" in out
+
+
+def test_triage_json_is_valid_against_the_printed_schema(sandbox: Sandbox, healthy: Setup) -> None:
+    import jsonschema
+
+    result = CliRunner().invoke(main, ["schema", "--triage"])
+    assert result.exit_code == 0
+    schema = json.loads(result.stdout)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    for text in ("Promote 500s with AccessDeniedException", "User is disabled ann@clinic.test"):
+        _, report = run_json(healthy, sandbox, text)
+        jsonschema.validate(report, schema)
+    broken = dict(report, summary={"matches": -1})
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(broken, schema)
+
+
+def test_token_and_user_take_env_and_the_config_files_paths(tmp_path: Path) -> None:
+    from cognito_doctor.demo.sandbox import write_env_file
+
+    write_env_file(
+        tmp_path / "deploy/prod/um.env",
+        {"COGNITO_USER_POOL_ID": "eu-west-2_Pr0d", "COGNITO_REGION": "eu-west-2"},
+    )
+    write_env_file(
+        tmp_path / "deploy/prod/auth.env",
+        {"COGNITO_USER_POOL_ID": "eu-west-2_Pr0d", "COGNITO_REGION": "eu-west-2"},
+    )
+    (tmp_path / "cognito-doctor.toml").write_text(
+        '[environments.prod]\npaths = { user_management = "deploy/prod/um.env", '
+        'auth = "deploy/prod/auth.env" }\n'
+    )
+    jwt = (
+        "eyJraWQiOiJrMSIsImFsZyI6IlJTMjU2In0.eyJpc3MiOiJodHRwczovL2NvZ25pdG8taWRwLmV1LXdlc3Qt"
+        "Mi5hbWF6b25hd3MuY29tL2V1LXdlc3QtMl9QcjBkIiwidG9rZW5fdXNlIjoiaWQiLCJleHAiOjF9.c2ln"
+    )
+    result = CliRunner().invoke(
+        main,
+        ["token", jwt, "--offline", "--root", str(tmp_path), "--env", "prod", "--format", "json"],
+    )
+    assert "Traceback" not in result.output
+    verdict = json.loads(result.stdout)
+    assert verdict["expected"]["issuer"].endswith("/eu-west-2_Pr0d")
+    unknown = CliRunner().invoke(main, ["user", "a@b.test", "--root", str(tmp_path), "--env", "qa"])
+    assert unknown.exit_code == 2 and "'qa'" in unknown.stderr

@@ -20,12 +20,20 @@ DEFAULT_CONFIRMS_ON: frozenset[str] = frozenset({"fail", "warn"})
 
 @dataclass(frozen=True)
 class Pattern:
-    """One regex or phrase of an entry, compiled case-insensitively."""
+    """One regex or phrase of an entry, compiled case-insensitively; it does not count when
+    `unless` (a regex) matches the same text (an error text with its own, better entry)."""
 
     kind: str
     text: str
     weight: int
     compiled: re.Pattern[str]
+    unless: re.Pattern[str] | None = None
+
+    def search(self, text: str) -> re.Match[str] | None:
+        """The pattern's first hit in `text`, or None (also when `unless` matches)."""
+        if self.unless is not None and self.unless.search(text):
+            return None
+        return self.compiled.search(text)
 
 
 @dataclass(frozen=True)
@@ -36,6 +44,16 @@ class CheckRef:
     id: str
     confirms_on: frozenset[str] = DEFAULT_CONFIRMS_ON
     rules_out: bool = True
+
+
+@dataclass(frozen=True)
+class TextSign:
+    """Text whose presence in the input is itself proof of the cause (a log line only the
+    cause writes), what that proves, and what to say when the checks of the files disagree."""
+
+    compiled: re.Pattern[str]
+    message: str
+    when_checks_disagree: str
 
 
 @dataclass(frozen=True)
@@ -55,6 +73,7 @@ class Entry:
     manual_check: str | None = None
     documented: str | None = None
     next: tuple[str, ...] = ()
+    text_confirms: TextSign | None = None
 
     @property
     def needs_user(self) -> bool:
@@ -71,11 +90,12 @@ def phrase_regex(phrase: str) -> str:
 
 def _pattern(raw: dict[str, Any]) -> Pattern:
     weight = int(raw.get("weight", 1))
+    unless = re.compile(str(raw["unless"]), re.IGNORECASE) if raw.get("unless") else None
     if "regex" in raw:
         text = str(raw["regex"])
-        return Pattern("regex", text, weight, re.compile(text, re.IGNORECASE))
+        return Pattern("regex", text, weight, re.compile(text, re.IGNORECASE), unless)
     text = str(raw["phrase"])
-    return Pattern("phrase", text, weight, re.compile(phrase_regex(text), re.IGNORECASE))
+    return Pattern("phrase", text, weight, re.compile(phrase_regex(text), re.IGNORECASE), unless)
 
 
 def _check_ref(raw: str | dict[str, Any]) -> CheckRef:
@@ -104,6 +124,17 @@ def _entry(raw: dict[str, Any]) -> Entry:
         manual_check=raw.get("manual_check"),
         documented=raw.get("documented"),
         next=tuple(raw.get("next", [])),
+        text_confirms=_text_sign(raw.get("text_confirms")),
+    )
+
+
+def _text_sign(raw: dict[str, Any] | None) -> TextSign | None:
+    if not raw:
+        return None
+    return TextSign(
+        re.compile(str(raw["regex"]), re.IGNORECASE),
+        str(raw["message"]),
+        str(raw["when_checks_disagree"]),
     )
 
 
@@ -135,6 +166,7 @@ __all__ = [
     "CheckRef",
     "Entry",
     "Pattern",
+    "TextSign",
     "knowledge_data",
     "knowledge_schema",
     "load_knowledge",
