@@ -34,7 +34,7 @@ _CLIENT_ID = re.compile(
 _ACCOUNT = re.compile(r"\baccount(?:\s+id)?[\s:=#]{1,3}(\d{12})\b", re.IGNORECASE)
 _KEY_ID = re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{12}([A-Z0-9]{4})(?![A-Z0-9])")
 _EMAIL = re.compile(
-    r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
+    r"(?<![\w.%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
 )
 _HOST_CONTEXT = re.compile(
     r"(?:https?://|\bENOTFOUND\s+|\bEAI_AGAIN\s+|\bECONNREFUSED\s+|\bhost(?:name)?[\"'\s:=]{1,4})"
