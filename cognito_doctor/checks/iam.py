@@ -30,15 +30,18 @@ from cognito_doctor.iam import (
     Probe,
     Simulation,
 )
+from cognito_doctor.iam.context import service_context
 from cognito_doctor.iam.policy_lint import (
     FileFindings,
     check_actions,
     check_resources,
     check_version,
+    check_wildcards,
     corrected_file,
     expected_pool,
     file_account,
     find_placeholders,
+    report_violations,
     stand_in_arn,
     statement_paths,
 )
@@ -281,15 +284,30 @@ def policy_file_check(policy_file: PolicyFile, env_target: EnvTarget) -> Outcome
             location=Location(pf.display, pf.line_of("Statement") or 1),
         )
     assert isinstance(document, Mapping)
+    found = FileFindings()
+    if report_violations(found, pf, document):
+        return file_outcome(pf, found, None, None, None)
     account = file_account(document)
     pool = expected_pool(pool_id, region, account)
-    found = FileFindings()
     find_placeholders(found, pf, document, statements, pool)
     check_version(found, pf, document)
-    check_actions(found, pf, statements, stand_in_arn(pool, account))
-    check_resources(found, pf, statements, pool, pool_id)
+    target = stand_in_arn(pool, account)
+    if pool is None or target is None or region is None or pool_id is None:
+        found.warnings.append((None, NO_POOL_WARNING))
+        return file_outcome(pf, found, None, account, pool)
+    # The runbook's service calls Cognito over HTTPS with an IAM user's long-term keys.
+    context = service_context(region=region, long_term_keys=True)
+    denied = check_actions(found, pf, statements, target, context)
+    check_resources(found, pf, statements, pool, denied)
+    check_wildcards(found, pf, statements, target, pool_id)
     corrected = corrected_file(document, statements, pool)
     return file_outcome(pf, found, corrected, account, pool)
+
+
+NO_POOL_WARNING = (
+    "the .env files name no pool (COGNITO_USER_POOL_ID, COGNITO_REGION), so the policy could "
+    "not be evaluated for it (see env.pool-id)"
+)
 
 
 __all__ = ["actions", "least_privilege", "policy_file_check", "principal"]
