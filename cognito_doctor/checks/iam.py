@@ -50,6 +50,7 @@ from cognito_doctor.iam.remedies import (
     action_names,
     granting_refs,
     narrowing_fixes,
+    risky_grants,
     short,
 )
 from cognito_doctor.platform.target import EnvTarget
@@ -212,10 +213,10 @@ def least_privilege(iam_simulation: Simulation) -> Outcome:
     pool's ARN); the fix prints it with the real values, and the command to apply it.
     """
     sim = iam_simulation
-    extra = [a for a in RISKY_ACTIONS if a in sim.decisions and sim.decisions[a].allowed]
+    extra, maybe = risky_grants(sim)
     who = sim.principal.arn
     checked = [a for a in RISKY_ACTIONS if a in sim.decisions]
-    if not extra:
+    if not extra and not maybe:
         return passed(
             f"none of the {len(checked)} risky actions checked ({action_names(checked[:3])}, …) "
             f"is allowed on the pool ({how_evaluated(sim)})",
@@ -223,8 +224,20 @@ def least_privilege(iam_simulation: Simulation) -> Outcome:
             pool_arn=sim.pool_arn,
             checked=[short(a) for a in checked],
         )
+    if not extra:
+        return warned(
+            f"{who} may be allowed {len(maybe)} risky action(s) on {sim.pool_arn}, depending on "
+            "values not known for the service's calls: "
+            + "; ".join(f"{short(a)} (when {maybe[a]} allows it)" for a in maybe),
+            "Check those conditions: if they can hold for the service's calls, narrow the "
+            "statements to the six actions the service needs.",
+            extra=[],
+            maybe=[short(a) for a in maybe],
+        )
     described = "; ".join(f"{short(a)} ({RISKY_ACTIONS[a]})" for a in extra)
     refs = granting_refs(sim, extra)
+    refs += [r for a in extra if a in sim.local_view for r in sim.local_view[a].matched]
+    refs = list(dict.fromkeys(refs))
     edits = PolicyEdits(sim.principal)
     fixes = narrowing_fixes(sim, refs, edits)
     commands = edits.commands(sim.policies.sources)

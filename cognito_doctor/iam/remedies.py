@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from cognito_doctor.iam.actions import RISKY_ACTIONS
 from cognito_doctor.iam.denials import Denial
 from cognito_doctor.iam.fixes import (
     corrected_statement,
@@ -19,6 +20,7 @@ from cognito_doctor.iam.fixes import (
     put_policy_command,
     runbook_statement,
 )
+from cognito_doctor.iam.kinds import EvalDecision
 from cognito_doctor.iam.policies import (
     PolicySource,
     StatementRef,
@@ -216,6 +218,28 @@ def granting_refs(sim: Simulation, extra: Sequence[str]) -> list[StatementRef]:
     return refs
 
 
+def risky_grants(sim: Simulation) -> tuple[list[str], dict[str, str]]:
+    """The risky actions allowed on the pool (by the simulation, or by the identity policies
+    with what is known of the service's requests), and those that may be, with the keys and
+    statements they depend on."""
+    allowed: list[str] = []
+    maybe: dict[str, str] = {}
+    for action in RISKY_ACTIONS:
+        decision = sim.decisions.get(action)
+        local = sim.local_view.get(action)
+        if (decision is not None and decision.allowed) or (
+            local is not None and local.decision is EvalDecision.ALLOWED
+        ):
+            allowed.append(action)
+        elif local is not None and local.context_dependent:
+            keys = ", ".join(local.missing_context)
+            where = "; ".join(ref.label for ref in local.conditional)
+            maybe[action] = f"{keys} in {where}"
+        elif decision is not None and decision.missing_context and not sim.local_view:
+            maybe[action] = f"the conditions on {', '.join(decision.missing_context)}"
+    return allowed, maybe
+
+
 def narrowing_fixes(sim: Simulation, refs: Sequence[StatementRef], edits: PolicyEdits) -> list[str]:
     """How to narrow each granting statement to the six actions; edits go into `edits`."""
     fixes = []
@@ -264,5 +288,6 @@ __all__ = [
     "narrowing_fixes",
     "permissions_console",
     "remove_policy_command",
+    "risky_grants",
     "short",
 ]
