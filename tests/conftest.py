@@ -76,7 +76,7 @@ def report_text(report: Report) -> str:
     return "\n".join(parts)
 
 
-LAYERS = ("unit", "integration", "properties")
+LAYERS = ("unit", "integration", "properties", "oracles")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
