@@ -148,7 +148,7 @@ def actions(iam_simulation: Simulation, iam_probe: Probe) -> Outcome:
     table = decision_table(sim, iam_probe)
     how = how_evaluated(sim)
     evidence = actions_evidence(sim, iam_probe, verdicts.decisions)
-    edits = PolicyEdits(sim.principal)
+    edits = PolicyEdits(sim.principal, sim.pool.region)
     reasons, fixes = denial_findings(sim, verdicts, edits)
     commands = edits.commands(sim.policies.sources)
     fix_command = " && ".join(commands) if commands else None
@@ -238,7 +238,7 @@ def least_privilege(iam_simulation: Simulation) -> Outcome:
     refs = granting_refs(sim, extra)
     refs += [r for a in extra if a in sim.local_view for r in sim.local_view[a].matched]
     refs = list(dict.fromkeys(refs))
-    edits = PolicyEdits(sim.principal)
+    edits = PolicyEdits(sim.principal, sim.pool.region)
     fixes = narrowing_fixes(sim, refs, edits)
     commands = edits.commands(sim.policies.sources)
     granted_by = " Granted by " + "; ".join(ref.label for ref in refs) + "." if refs else ""

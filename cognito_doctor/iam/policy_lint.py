@@ -243,7 +243,10 @@ def check_resources(
                 (pf.line_of(*spath, "NotResource"), "the statement's NotResource excludes the pool")
             )
         for rpath, resource in resource_paths(spath, statement):
-            comparison = compare_resource(resource, pool, check_account=False)
+            # The account is checked when the file names one (the pool's, as far as offline
+            # knows); otherwise only its shape.
+            known_account = not placeholders_in(pool.account)
+            comparison = compare_resource(resource, pool, check_account=known_account)
             if rpath in seen or comparison.matches:
                 continue
             seen.add(rpath)

@@ -103,6 +103,7 @@ def apply_aws_commands(iam: Any, command_line: str) -> list[str]:
                 params[_camel(option)] = rest.pop(0)
             else:
                 params[_camel(option)] = True
+        params.pop("Region", None)  # the boto3 client is already for a region
         if "PolicyDocument" in params:
             json.loads(params["PolicyDocument"])  # valid JSON as printed
         getattr(iam, re.sub("-", "_", operation))(**params)
