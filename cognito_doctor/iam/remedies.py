@@ -22,7 +22,7 @@ from cognito_doctor.iam.fixes import (
     runbook_statement,
     version_limit_note,
 )
-from cognito_doctor.iam.kinds import EvalDecision, PolicyKind
+from cognito_doctor.iam.kinds import DenialKind, EvalDecision, PolicyKind
 from cognito_doctor.iam.policies import (
     PolicySource,
     StatementRef,
@@ -156,7 +156,7 @@ def fix_for(denial: Denial, actions: list[str], simulation: Simulation, edits: P
             f"To have cognito-doctor name the broken part, grant the operator "
             f"iam:SimulatePrincipalPolicy, or {needed}."
         )
-    if denial.kind == "condition" and ref is not None:
+    if denial.kind in (DenialKind.CONDITION, DenialKind.CONDITION_UNMET) and ref is not None:
         unconditional = {k: v for k, v in corrected_statement(ref.statement, pool).items()}
         unconditional.pop("Condition", None)
         return (

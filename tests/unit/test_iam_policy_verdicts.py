@@ -172,3 +172,31 @@ def test_a_risky_grant_behind_a_condition_that_always_holds_is_allowed() -> None
     result = evaluate_locally([source], "cognito-idp:DeleteUserPool", POOL, context)
     assert result.decision is EvalDecision.ALLOWED
     assert not result.context_dependent
+
+
+def test_an_scp_explicit_deny_is_named_as_an_scp_not_a_statement_to_remove() -> None:
+    from cognito_doctor.iam import decision_from_result, explain_denial
+    from cognito_doctor.iam.arns import Arn
+    from cognito_doctor.iam.kinds import DenialKind, Method
+    from cognito_doctor.iam.principal import PolicySet, Principal
+    from cognito_doctor.iam.simulation import Simulation
+
+    # An EvaluationResult as botocore's model shapes it (OrganizationsDecisionDetail).
+    result = {
+        "EvalActionName": SIX[0],
+        "EvalResourceName": POOL,
+        "EvalDecision": "explicitDeny",
+        "MatchedStatements": [],
+        "MissingContextValues": [],
+        "OrganizationsDecisionDetail": {"AllowedByOrganizations": False},
+    }
+    principal = Principal(
+        f"arn:aws:iam::{ACCOUNT}:user/svc", "user", "svc", ACCOUNT, "aws", "t", "t"
+    )
+    pool = Arn.parse(POOL)
+    assert pool is not None
+    sim = Simulation(principal, pool, Method.SIMULATION, {}, PolicySet(principal))
+    denial = explain_denial(sim, decision_from_result(result, POOL))
+    assert denial.kind is DenialKind.SCP
+    assert "service control policy" in denial.reason
+    assert "management account" in denial.reason
