@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import botocore.exceptions
+import botocore.parsers
 
 from cognito_doctor.aws.failure import AwsError, ErrorKind, kind_of_code
 
@@ -22,6 +23,10 @@ def to_aws_error(exc: BaseException) -> AwsError | None:
     """The AwsError for a botocore exception, None for anything else (a bug, not AWS)."""
     if isinstance(exc, botocore.exceptions.ClientError):
         return _from_answer(exc)
+    if isinstance(exc, botocore.parsers.ResponseParserError):
+        # An answer that is not AWS's (an emulator's or a proxy's HTML page): botocore's parser
+        # error is not a BotoCoreError. "Unable to parse response …" is its message.
+        return AwsError(ErrorKind.CLIENT_FAILED, str(exc).split("\n", 1)[0])
     if not isinstance(exc, botocore.exceptions.BotoCoreError):
         return None
     url = getattr(exc, "kwargs", {}).get("endpoint_url")

@@ -30,15 +30,18 @@ from cognito_doctor.iam import (
     Probe,
     Simulation,
 )
+from cognito_doctor.iam.context import service_context
 from cognito_doctor.iam.policy_lint import (
     FileFindings,
     check_actions,
     check_resources,
     check_version,
+    check_wildcards,
     corrected_file,
     expected_pool,
     file_account,
     find_placeholders,
+    report_violations,
     stand_in_arn,
     statement_paths,
 )
@@ -47,6 +50,7 @@ from cognito_doctor.iam.remedies import (
     action_names,
     granting_refs,
     narrowing_fixes,
+    risky_grants,
     short,
 )
 from cognito_doctor.platform.target import EnvTarget
@@ -144,7 +148,7 @@ def actions(iam_simulation: Simulation, iam_probe: Probe) -> Outcome:
     table = decision_table(sim, iam_probe)
     how = how_evaluated(sim)
     evidence = actions_evidence(sim, iam_probe, verdicts.decisions)
-    edits = PolicyEdits(sim.principal)
+    edits = PolicyEdits(sim.principal, sim.pool.region)
     reasons, fixes = denial_findings(sim, verdicts, edits)
     commands = edits.commands(sim.policies.sources)
     fix_command = " && ".join(commands) if commands else None
@@ -209,10 +213,10 @@ def least_privilege(iam_simulation: Simulation) -> Outcome:
     pool's ARN); the fix prints it with the real values, and the command to apply it.
     """
     sim = iam_simulation
-    extra = [a for a in RISKY_ACTIONS if a in sim.decisions and sim.decisions[a].allowed]
+    extra, maybe = risky_grants(sim)
     who = sim.principal.arn
     checked = [a for a in RISKY_ACTIONS if a in sim.decisions]
-    if not extra:
+    if not extra and not maybe:
         return passed(
             f"none of the {len(checked)} risky actions checked ({action_names(checked[:3])}, …) "
             f"is allowed on the pool ({how_evaluated(sim)})",
@@ -220,9 +224,21 @@ def least_privilege(iam_simulation: Simulation) -> Outcome:
             pool_arn=sim.pool_arn,
             checked=[short(a) for a in checked],
         )
+    if not extra:
+        return warned(
+            f"{who} may be allowed {len(maybe)} risky action(s) on {sim.pool_arn}, depending on "
+            "values not known for the service's calls: "
+            + "; ".join(f"{short(a)} (when {maybe[a]} allows it)" for a in maybe),
+            "Check those conditions: if they can hold for the service's calls, narrow the "
+            "statements to the six actions the service needs.",
+            extra=[],
+            maybe=[short(a) for a in maybe],
+        )
     described = "; ".join(f"{short(a)} ({RISKY_ACTIONS[a]})" for a in extra)
     refs = granting_refs(sim, extra)
-    edits = PolicyEdits(sim.principal)
+    refs += [r for a in extra if a in sim.local_view for r in sim.local_view[a].matched]
+    refs = list(dict.fromkeys(refs))
+    edits = PolicyEdits(sim.principal, sim.pool.region)
     fixes = narrowing_fixes(sim, refs, edits)
     commands = edits.commands(sim.policies.sources)
     granted_by = " Granted by " + "; ".join(ref.label for ref in refs) + "." if refs else ""
@@ -281,15 +297,30 @@ def policy_file_check(policy_file: PolicyFile, env_target: EnvTarget) -> Outcome
             location=Location(pf.display, pf.line_of("Statement") or 1),
         )
     assert isinstance(document, Mapping)
+    found = FileFindings()
+    if report_violations(found, pf, document):
+        return file_outcome(pf, found, None, None, None)
     account = file_account(document)
     pool = expected_pool(pool_id, region, account)
-    found = FileFindings()
     find_placeholders(found, pf, document, statements, pool)
     check_version(found, pf, document)
-    check_actions(found, pf, statements, stand_in_arn(pool, account))
-    check_resources(found, pf, statements, pool, pool_id)
+    target = stand_in_arn(pool, account)
+    if pool is None or target is None or region is None or pool_id is None:
+        found.warnings.append((None, NO_POOL_WARNING))
+        return file_outcome(pf, found, None, account, pool)
+    # The runbook's service calls Cognito over HTTPS with an IAM user's long-term keys.
+    context = service_context(region=region, long_term_keys=True)
+    denied = check_actions(found, pf, statements, target, context)
+    check_resources(found, pf, statements, pool, denied)
+    check_wildcards(found, pf, statements, target, pool_id)
     corrected = corrected_file(document, statements, pool)
     return file_outcome(pf, found, corrected, account, pool)
+
+
+NO_POOL_WARNING = (
+    "the .env files name no pool (COGNITO_USER_POOL_ID, COGNITO_REGION), so the policy could "
+    "not be evaluated for it (see env.pool-id)"
+)
 
 
 __all__ = ["actions", "least_privilege", "policy_file_check", "principal"]

@@ -13,6 +13,7 @@ from cognito_doctor.aws.failure import AwsError
 from cognito_doctor.engine.registry import fact
 from cognito_doctor.facts.context import CheckContext
 from cognito_doctor.facts.iam_principal import skip_for
+from cognito_doctor.iam.kinds import OwnerKind, PolicyKind
 from cognito_doctor.iam.policies import PolicySource
 from cognito_doctor.iam.principal import (
     ROLE_READ_PERMISSIONS,
@@ -106,7 +107,11 @@ def _inline_source(iam: Any, owner_type: str, owner: str, policy_name: str) -> P
         **{f"{title}Name": owner},
     )
     return PolicySource(
-        "inline", owner_type, owner, str(policy_name), _document(response["PolicyDocument"])
+        PolicyKind.INLINE,
+        OwnerKind(owner_type),
+        owner,
+        str(policy_name),
+        _document(response["PolicyDocument"]),
     )
 
 
@@ -121,7 +126,12 @@ def _managed_source(iam: Any, owner_type: str, owner: str, item: Mapping[str, An
         VersionId=policy["DefaultVersionId"],
     )["PolicyVersion"]
     return PolicySource(
-        "managed", owner_type, owner, str(item["PolicyName"]), _document(version["Document"]), arn
+        PolicyKind.MANAGED,
+        OwnerKind(owner_type),
+        owner,
+        str(item["PolicyName"]),
+        _document(version["Document"]),
+        arn,
     )
 
 

@@ -229,6 +229,7 @@ def _found(
         parsed.name,
         notes=tuple(notes),
         permissions_boundary=str(boundary) if boundary else None,
+        tags={str(t["Key"]): str(t["Value"]) for t in entity.get("Tags") or []},
     )
 
 

@@ -8,13 +8,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from cognito_doctor.aws.failure import ACCESS_DENIED, AwsError
+from cognito_doctor.aws.failure import ACCESS_DENIED, AwsError, ErrorKind
 from cognito_doctor.engine.model import FactUnavailable, Status
 from cognito_doctor.engine.registry import fact
 from cognito_doctor.facts.context import CheckContext
 from cognito_doctor.facts.iam_principal import skip_for
 from cognito_doctor.iam.actions import REQUIRED_ACTIONS, RISKY_ACTIONS
 from cognito_doctor.iam.arns import Arn
+from cognito_doctor.iam.context import RequestContext, service_context
+from cognito_doctor.iam.evaluate import LocalDecision, evaluate_locally
+from cognito_doctor.iam.kinds import Method
 from cognito_doctor.iam.principal import PolicySet, Principal
 from cognito_doctor.iam.simulation import (
     Decision,
@@ -45,6 +48,21 @@ def simulate(iam: Any, principal_arn: str, actions: Sequence[str], resource: str
 NOT_IMPLEMENTED = frozenset(
     {"InvalidAction", "NotImplemented", "UnknownOperationException", "UnsupportedOperation"}
 )
+
+
+def not_implemented(exc: AwsError) -> bool:
+    """Whether an endpoint answered that it has no iam:SimulatePrincipalPolicy: an error code
+    that says so, HTTP 501 or 404, or an answer botocore could not parse as AWS's (an emulator's
+    HTML error page: botocore's ResponseParserError, "Unable to parse response")."""
+    if exc.code in NOT_IMPLEMENTED or exc.http_status in (404, 501):
+        return True
+    match exc.kind:
+        case ErrorKind.CLIENT_FAILED:
+            return "Unable to parse response" in exc.message
+        case ErrorKind.OTHER_ANSWER:
+            return exc.code is None or exc.message.lstrip().startswith("<")
+        case _:
+            return False
 
 
 @dataclass(frozen=True)
@@ -86,9 +104,15 @@ def iam_simulation_call(
         found = {d.action: d for d in simulate(iam, iam_principal.arn, actions, str(pool))}
     except AwsError as exc:
         message, fix = exc.explain(action="iam:SimulatePrincipalPolicy")
-        error_code = exc.code
-        refused = error_code in ACCESS_DENIED or error_code in NOT_IMPLEMENTED
-        return SimulationCall(pool, None, message, error_code, fix, refused)
+        if not_implemented(exc):
+            message = (
+                "the endpoint does not implement iam:SimulatePrincipalPolicy ("
+                + (f"HTTP {exc.http_status}" if exc.http_status else "its answer is not AWS's")
+                + (f", {exc.code}" if exc.code else "")
+                + ")"
+            )
+            return SimulationCall(pool, None, message, exc.code, fix, True)
+        return SimulationCall(pool, None, message, exc.code, fix, exc.code in ACCESS_DENIED)
     return SimulationCall(pool, found)
 
 
@@ -126,8 +150,9 @@ def iam_simulation(
                 f"also sees SCPs and boundaries), or, to evaluate locally, {permissions}; "
                 "or run with --profile NAME for credentials that have them.",
             )
-        decisions = local_decisions(iam_policies.sources, actions, str(pool))
-        return Simulation(principal, pool, "local", decisions, iam_policies, reason)
+        context = principal_context(principal, pool_ref_region(pool))
+        decisions = local_decisions(iam_policies.sources, actions, str(pool), context)
+        return Simulation(principal, pool, Method.LOCAL, decisions, iam_policies, reason)
     found = call.decisions
     missing = [a for a in REQUIRED_ACTIONS if a not in found]
     if missing:
@@ -136,4 +161,25 @@ def iam_simulation(
             f"iam:SimulatePrincipalPolicy returned no result for {', '.join(missing)}",
             "Run again; if it persists, run with -v and report it.",
         )
-    return Simulation(principal, pool, "simulation", found, iam_policies)
+    view: dict[str, LocalDecision] = {}
+    if iam_policies.complete:
+        context = principal_context(principal, pool_ref_region(pool))
+        view = {
+            a: evaluate_locally(iam_policies.sources, a, str(pool), context) for a in RISKY_ACTIONS
+        }
+    return Simulation(principal, pool, Method.SIMULATION, found, iam_policies, local_view=view)
+
+
+def pool_ref_region(pool: Arn) -> str:
+    return pool.region
+
+
+def principal_context(principal: Principal, region: str) -> RequestContext:
+    """What is known of the service's calls to Cognito as `principal` in `region`."""
+    return service_context(
+        region=region,
+        principal_kind=principal.kind,
+        principal_name=principal.name,
+        principal_arn=principal.arn,
+        tags=principal.tags,
+    )

@@ -11,6 +11,7 @@ from cognito_doctor.iam.actions import REQUIRED_ACTIONS
 from cognito_doctor.iam.arns import Arn, compare_resource
 from cognito_doctor.iam.evaluate import LOCAL_BLIND_SPOTS
 from cognito_doctor.iam.fixes import compact_json
+from cognito_doctor.iam.kinds import DenialKind, EvalDecision
 from cognito_doctor.iam.policies import (
     PolicySource,
     StatementRef,
@@ -36,7 +37,7 @@ class Denial:
     """
 
     action: str
-    kind: str
+    kind: DenialKind
     reason: str
     statement: StatementRef | None = None
     condition_keys: tuple[str, ...] = ()
@@ -72,12 +73,21 @@ def explain_denial(simulation: Simulation, decision: Decision) -> Denial:
     """Why `decision` (not allowed) denies its action on the pool."""
     action = decision.action
     pool = simulation.pool
-    if decision.decision == "explicitDeny":
+    if decision.decision is EvalDecision.EXPLICIT_DENY:
+        if decision.allowed_by_organizations is False:
+            # OrganizationsDecisionDetail: the explicit deny is in a service control policy.
+            return Denial(
+                action,
+                DenialKind.SCP,
+                f"explicitly denied by a service control policy (AWS Organizations) that "
+                f"applies to account {pool.account}: no identity policy can override it, and "
+                "only the organization's management account can change it",
+            )
         return _explicit_denial(simulation, decision)
     if decision.allowed_by_boundary is False:
         return Denial(
             action,
-            "boundary",
+            DenialKind.BOUNDARY,
             "denied by the permissions boundary"
             + _boundary_name(simulation.principal)
             + ": the identity policies may allow it, but the boundary does not",
@@ -85,7 +95,7 @@ def explain_denial(simulation: Simulation, decision: Decision) -> Denial:
     if decision.allowed_by_organizations is False:
         return Denial(
             action,
-            "scp",
+            DenialKind.SCP,
             f"denied by a service control policy (AWS Organizations) that applies to account "
             f"{pool.account}: no identity policy can override it",
         )
@@ -107,7 +117,7 @@ def _explicit_denial(simulation: Simulation, decision: Decision) -> Denial:
     refs = _resolve_matched(simulation, decision, deny=True)
     if refs:
         names = "; ".join(ref.label for ref in refs)
-        return Denial(action, "explicit", f"explicitly denied by {names}", refs[0])
+        return Denial(action, DenialKind.EXPLICIT, f"explicitly denied by {names}", refs[0])
     ids = ", ".join(
         f"{m.source_type or 'policy'} {m.source_id}" + (f" (line {m.line})" if m.line else "")
         for m in decision.matched
@@ -115,11 +125,11 @@ def _explicit_denial(simulation: Simulation, decision: Decision) -> Denial:
     if decision.allowed_by_boundary is False and not ids:
         return Denial(
             action,
-            "boundary",
+            DenialKind.BOUNDARY,
             "explicitly denied by the permissions boundary" + _boundary_name(simulation.principal),
         )
     return Denial(
-        action, "explicit", f"explicitly denied by a Deny statement in {ids or 'a policy'}"
+        action, DenialKind.EXPLICIT, f"explicitly denied by a Deny statement in {ids or 'a policy'}"
     )
 
 
@@ -134,7 +144,7 @@ def _unreadable_denial(simulation: Simulation, decision: Decision) -> Denial:
     )
     return Denial(
         decision.action,
-        "unreadable",
+        DenialKind.UNREADABLE,
         f"no statement of the principal's policies allows this on the pool{keys}; the "
         f"operator couldn't read the policies to say which part is wrong "
         f"({policies.problem})",
@@ -147,12 +157,14 @@ def _missing_denial(simulation: Simulation, action: str) -> Denial:
     policies = simulation.policies
     if not policies.sources:
         return Denial(
-            action, "no-policies", f"the {simulation.principal.label} has no identity policies"
+            action,
+            DenialKind.NO_POLICIES,
+            f"the {simulation.principal.label} has no identity policies",
         )
     closest = _closest_grant(policies.sources, simulation.pool)
     return Denial(
         action,
-        "missing",
+        DenialKind.MISSING,
         f"missing from every statement of the {simulation.principal.label}'s "
         f"{_count(len(policies.sources), 'policy', 'policies')}",
         closest,
@@ -165,6 +177,18 @@ def _covering_denial(
     """Statements allow the action on the pool, yet it is denied: a condition, or unexplained."""
     action = decision.action
     conditional = [ref for ref in covering if condition_keys(ref.statement)]
+    if conditional and simulation.local and not decision.missing_context:
+        # The evaluator knew every value the condition tests, and it does not hold.
+        ref = conditional[0]
+        return Denial(
+            action,
+            DenialKind.CONDITION_UNMET,
+            f"{ref.label} allows this only when its condition on "
+            f"{', '.join(condition_keys(ref.statement))} holds, and it does not for the "
+            "service's calls",
+            ref,
+            tuple(condition_keys(ref.statement)),
+        )
     if conditional:
         ref = conditional[0]
         tested = tuple(
@@ -172,7 +196,7 @@ def _covering_denial(
         )
         return Denial(
             action,
-            "condition",
+            DenialKind.CONDITION,
             f"{ref.label} allows this only when its condition on {', '.join(tested)} holds, "
             f"which the {'local evaluation' if simulation.local else 'simulation'} cannot "
             "evaluate",
@@ -181,7 +205,7 @@ def _covering_denial(
         )
     return Denial(
         action,
-        "unexplained",
+        DenialKind.UNEXPLAINED,
         f"{covering[0].label} allows this on the pool, yet the result is a deny: something "
         f"the identity policies don't show denies it ({LOCAL_BLIND_SPOTS})",
         covering[0],
@@ -213,7 +237,7 @@ def _resource_denial(action: str, naming: Sequence[StatementRef], pool: Arn) -> 
         if best is None or candidate[0] < best[0]:
             best = candidate
     assert best is not None
-    return Denial(action, "resource", best[2], best[1])
+    return Denial(action, DenialKind.RESOURCE, best[2], best[1])
 
 
 def _closest_grant(sources: Sequence[PolicySource], pool: Arn) -> StatementRef | None:

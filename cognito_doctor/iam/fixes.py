@@ -6,16 +6,19 @@ from __future__ import annotations
 
 import copy
 import json
-import shlex
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, assert_never
 
 from cognito_doctor.iam.actions import REQUIRED_ACTIONS
 from cognito_doctor.iam.arns import Arn, compare_resource, placeholders_in, wildcard_match
+from cognito_doctor.iam.kinds import PolicyKind
 from cognito_doctor.iam.policies import PolicySource, element_values, policy_statements
 from cognito_doctor.iam.principal import Principal
+from cognito_doctor.platform.awscli import aws_command
 
 RUNBOOK_POLICY_NAME = "clinical-platform-user-mgmt"
+# IAM is global; the CLI signs its calls for the partition's IAM endpoint whatever the Region.
+DEFAULT_REGION = "us-east-1"
 
 
 def runbook_statement(pool: str, actions: Iterable[str] = REQUIRED_ACTIONS) -> dict[str, Any]:
@@ -113,25 +116,60 @@ def pretty_json(value: Any) -> str:
     return json.dumps(value, indent=2)
 
 
-def put_policy_command(source: PolicySource, document: Mapping[str, Any]) -> str | None:
+def put_policy_command(
+    source: PolicySource, document: Mapping[str, Any], region: str = DEFAULT_REGION
+) -> str | None:
     """The `aws iam` command that stores `document` as `source` (None for AWS managed ones)."""
-    body = shlex.quote(compact_json(document))
-    if source.kind == "inline":
-        return (
-            f"aws iam put-{source.owner_type}-policy --{source.owner_type}-name "
-            f"{shlex.quote(source.owner)} --policy-name {shlex.quote(source.name)} "
-            f"--policy-document {body}"
-        )
-    if source.aws_managed or not source.arn:
-        return None
+    body = compact_json(document)
+    match source.kind:
+        case PolicyKind.INLINE:
+            owner = {f"{source.owner_type}_name": source.owner}
+            return aws_command(
+                "iam",
+                f"put-{source.owner_type}-policy",
+                region,
+                **owner,
+                policy_name=source.name,
+                policy_document=body,
+            )
+        case PolicyKind.MANAGED:
+            if source.aws_managed or not source.arn:
+                return None
+            command = aws_command(
+                "iam", "create-policy-version", region, policy_arn=source.arn, policy_document=body
+            )
+            return f"{command} --set-as-default"
+        case unreachable:
+            assert_never(unreachable)
+
+
+def version_limit_note(source: PolicySource, region: str = DEFAULT_REGION) -> str:
+    """What to run first when the managed policy already holds IAM's limit of 5 versions
+    (create-policy-version then fails with LimitExceeded): delete its oldest non-default one."""
+    arn = source.arn or ""
+    oldest = aws_command(
+        "iam",
+        "list-policy-versions",
+        region,
+        policy_arn=arn,
+        query="sort_by(Versions[?!IsDefaultVersion], &CreateDate)[0].VersionId",
+        output="text",
+    )
+    delete = aws_command(
+        "iam", "delete-policy-version", region, policy_arn=arn, version_id="VERSION_ID"
+    )
     return (
-        f"aws iam create-policy-version --policy-arn {shlex.quote(source.arn)} "
-        f"--policy-document {body} --set-as-default"
+        f"A managed policy keeps at most 5 versions; if {source.name} has 5, "
+        f"create-policy-version fails with LimitExceeded: first find its oldest non-default "
+        f"version with `{oldest}` and delete it with `{delete}` (VERSION_ID from the first)."
     )
 
 
 def new_inline_policy_command(
-    principal: Principal, document: Mapping[str, Any], taken: Iterable[str] = ()
+    principal: Principal,
+    document: Mapping[str, Any],
+    taken: Iterable[str] = (),
+    region: str = DEFAULT_REGION,
 ) -> str:
     """`aws iam put-user-policy` / `put-role-policy` adding `document` as a new inline policy."""
     names = set(taken)
@@ -140,8 +178,11 @@ def new_inline_policy_command(
     while name in names:
         name = f"{RUNBOOK_POLICY_NAME}-{counter}"
         counter += 1
-    return (
-        f"aws iam put-{principal.kind}-policy --{principal.kind}-name "
-        f"{shlex.quote(principal.name)} --policy-name {shlex.quote(name)} "
-        f"--policy-document {shlex.quote(compact_json(document))}"
+    return aws_command(
+        "iam",
+        f"put-{principal.kind}-policy",
+        region,
+        **{f"{principal.kind}_name": principal.name},
+        policy_name=name,
+        policy_document=compact_json(document),
     )

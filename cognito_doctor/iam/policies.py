@@ -6,17 +6,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, assert_never
 
-from cognito_doctor.iam.arns import wildcard_match
+from cognito_doctor.iam.kinds import OwnerKind, PolicyKind
+from cognito_doctor.iam.matching import action_matches, resource_matches
+
+OWNER_SECTIONS = {OwnerKind.USER: "Users", OwnerKind.GROUP: "User groups", OwnerKind.ROLE: "Roles"}
 
 
 @dataclass(frozen=True)
 class PolicySource:
     """One identity policy of the principal (or of one of its groups)."""
 
-    kind: str  # "inline" | "managed"
-    owner_type: str  # "user" | "group" | "role"
+    kind: PolicyKind
+    owner_type: OwnerKind
     owner: str
     name: str
     document: Mapping[str, Any] = field(compare=False)
@@ -28,17 +31,25 @@ class PolicySource:
 
     @property
     def label(self) -> str:
-        if self.kind == "inline":
-            return f'inline policy "{self.name}" of {self.owner_type} {self.owner}'
-        managed = "AWS managed" if self.aws_managed else "managed"
-        owner = f"{self.owner_type} {self.owner}"
-        return f'{managed} policy "{self.name}" ({self.arn}) attached to {owner}'
+        match self.kind:
+            case PolicyKind.INLINE:
+                return f'inline policy "{self.name}" of {self.owner_type} {self.owner}'
+            case PolicyKind.MANAGED:
+                managed = "AWS managed" if self.aws_managed else "managed"
+                owner = f"{self.owner_type} {self.owner}"
+                return f'{managed} policy "{self.name}" ({self.arn}) attached to {owner}'
+            case unreachable:
+                assert_never(unreachable)
 
     def console(self) -> str:
-        if self.kind == "managed":
-            return f"IAM → Policies → {self.name} → Edit → JSON"
-        section = {"user": "Users", "group": "User groups", "role": "Roles"}[self.owner_type]
-        return f"IAM → {section} → {self.owner} → Permissions → {self.name} → Edit → JSON"
+        match self.kind:
+            case PolicyKind.MANAGED:
+                return f"IAM → Policies → {self.name} → Edit → JSON"
+            case PolicyKind.INLINE:
+                section = OWNER_SECTIONS[self.owner_type]
+                return f"IAM → {section} → {self.owner} → Permissions → {self.name} → Edit → JSON"
+            case unreachable:
+                assert_never(unreachable)
 
     def is_source(self, source_id: str, source_type: str | None) -> bool:
         """Whether a simulator `MatchedStatements` entry (SourcePolicyId/Type) means this policy."""
@@ -49,9 +60,13 @@ class PolicySource:
             return False
         if source_type in (None, "", "none", "IAM Policy"):
             return True
-        if self.kind == "inline":
-            return source_type == self.owner_type
-        return source_type in ("aws-managed", "user-managed")
+        match self.kind:
+            case PolicyKind.INLINE:
+                return source_type == self.owner_type
+            case PolicyKind.MANAGED:
+                return source_type in ("aws-managed", "user-managed")
+            case unreachable:
+                assert_never(unreachable)
 
     def statements(self) -> list[Mapping[str, Any]]:
         return policy_statements(self.document)
@@ -76,24 +91,22 @@ def element_values(element: Any) -> list[str]:
 def covers_action(statement: Mapping[str, Any], action: str) -> bool:
     """Whether the statement's Action (or NotAction) covers `action` (case-insensitive)."""
     if "Action" in statement:
-        return any(
-            wildcard_match(p, action, ignore_case=True) for p in element_values(statement["Action"])
-        )
+        return any(action_matches(p, action) for p in element_values(statement["Action"]))
     if "NotAction" in statement:
-        return not any(
-            wildcard_match(p, action, ignore_case=True)
-            for p in element_values(statement["NotAction"])
-        )
+        return not any(action_matches(p, action) for p in element_values(statement["NotAction"]))
     return False
 
 
 def covers_resource(statement: Mapping[str, Any], resource: str) -> bool:
-    """Whether the statement's Resource (or NotResource) covers `resource` (case-sensitive)."""
+    """Whether the statement's Resource (or NotResource) surely covers `resource`, ARN part by
+    part, case-sensitive (a policy variable with no known value covers nothing here: the
+    evaluator says such a statement is context-dependent)."""
     if "Resource" in statement:
-        return any(wildcard_match(p, resource) for p in element_values(statement["Resource"]))
+        return any(resource_matches(p, resource) for p in element_values(statement["Resource"]))
     if "NotResource" in statement:
         return not any(
-            wildcard_match(p, resource) for p in element_values(statement["NotResource"])
+            resource_matches(p, resource) is not False
+            for p in element_values(statement["NotResource"])
         )
     return False
 

@@ -11,10 +11,15 @@ from typing import Any
 
 from cognito_doctor.iam.actions import REQUIRED_ACTIONS
 from cognito_doctor.iam.arns import Arn, compare_resource, placeholders_in
+from cognito_doctor.iam.context import RequestContext
+from cognito_doctor.iam.evaluate import evaluate_locally
 from cognito_doctor.iam.fixes import corrected_statement, runbook_statement
-from cognito_doctor.iam.policies import covers_action, covers_resource, is_deny
+from cognito_doctor.iam.kinds import EvalDecision, OwnerKind, PolicyKind
+from cognito_doctor.iam.matching import resource_matches
+from cognito_doctor.iam.policies import PolicySource, StatementRef, covers_action, is_deny
 from cognito_doctor.iam.policy_file import PolicyFile
 from cognito_doctor.iam.remedies import short
+from cognito_doctor.iam.validate import document_violations
 from cognito_doctor.platform.regions import partition_of
 
 JsonPath = tuple[str | int, ...]
@@ -156,69 +161,133 @@ def stand_in_arn(pool: Arn | None, account: str | None) -> str | None:
     )
 
 
+def file_sources(document: Mapping[str, Any]) -> tuple[PolicySource, ...]:
+    """The policy file as the one identity policy the evaluator reads."""
+    return (
+        PolicySource(PolicyKind.INLINE, OwnerKind.USER, "the service", "policy file", document),
+    )
+
+
+def _ref_path(statements: Statements, ref: StatementRef) -> JsonPath:
+    return statements[ref.index][0] if ref.index < len(statements) else ("Statement",)
+
+
 def check_actions(
-    found: FileFindings, pf: PolicyFile, statements: Statements, probe_arn: str | None
-) -> None:
-    """Actions no Allow statement names, and Deny statements that deny them on the pool."""
+    found: FileFindings,
+    pf: PolicyFile,
+    statements: Statements,
+    target: str,
+    context: RequestContext,
+) -> list[str]:
+    """Each of the six actions decided by the evaluator on `target`; the actions denied by
+    their Resource (for :func:`check_resources` to explain) are returned."""
+    sources = file_sources(pf.document)
+    by_resource: list[str] = []
     for action in REQUIRED_ACTIONS:
-        naming = [(p, s) for p, s in statements if not is_deny(s) and covers_action(s, action)]
-        if not naming:
+        verdict = evaluate_locally(sources, action, target, context)
+        name = short(action)
+        if verdict.decision is EvalDecision.EXPLICIT_DENY:
+            for ref in verdict.matched:
+                found.errors.append(
+                    (
+                        pf.line_of(*_ref_path(statements, ref)),
+                        f"a Deny statement ({ref.name}) denies {name} on the pool",
+                    )
+                )
+            continue
+        if verdict.context_dependent:
+            for ref in verdict.conditional:
+                found.warnings.append(
+                    (
+                        pf.line_of(*_ref_path(statements, ref)),
+                        f"{name} depends on {', '.join(verdict.missing_context)} in {ref.name}, "
+                        "whose value for the service's calls is not known offline",
+                    )
+                )
+        if verdict.decision is EvalDecision.ALLOWED or verdict.context_dependent:
+            continue
+        if verdict.unmet:
+            for unmet in verdict.unmet:
+                found.errors.append(
+                    (
+                        pf.line_of(*_ref_path(statements, unmet.ref)),
+                        f"{unmet.ref.name} allows {name} only when its condition on "
+                        f"{', '.join(unmet.failing_keys)} holds, and it never does for the "
+                        "service's calls (HTTPS with long-term access keys, in the pool's region)",
+                    )
+                )
+            continue
+        if not any(not is_deny(s) and covers_action(s, action) for _, s in statements):
             found.errors.append(
-                (pf.line_of("Statement"), f"{short(action)} is missing from every Allow statement")
+                (pf.line_of("Statement"), f"{name} is missing from every Allow statement")
             )
             continue
-        if probe_arn:
-            for spath, statement in statements:
-                if (
-                    is_deny(statement)
-                    and covers_action(statement, action)
-                    and covers_resource(statement, probe_arn)
-                ):
-                    found.errors.append(
-                        (pf.line_of(*spath), f"a Deny statement denies {short(action)} on the pool")
-                    )
+        by_resource.append(action)
+    return by_resource
 
 
 def check_resources(
     found: FileFindings,
     pf: PolicyFile,
     statements: Statements,
-    pool: Arn | None,
-    pool_id: str | None,
+    pool: Arn,
+    denied: Sequence[str],
 ) -> None:
-    """The Resource of each statement granting the actions, compared with the pool's ARN."""
+    """Why the Resource of each Allow naming a denied action misses the pool, part by part."""
     seen: set[JsonPath] = set()
+    for spath, statement in statements:
+        if is_deny(statement) or not any(covers_action(statement, a) for a in denied):
+            continue
+        if "NotResource" in statement:
+            found.errors.append(
+                (pf.line_of(*spath, "NotResource"), "the statement's NotResource excludes the pool")
+            )
+        for rpath, resource in resource_paths(spath, statement):
+            # The account is checked when the file names one (the pool's, as far as offline
+            # knows); otherwise only its shape.
+            known_account = not placeholders_in(pool.account)
+            comparison = compare_resource(resource, pool, check_account=known_account)
+            if rpath in seen or comparison.matches:
+                continue
+            seen.add(rpath)
+            found.errors.append(
+                (pf.line_of(*rpath), f"Resource {resource}: " + "; ".join(comparison.differences))
+            )
+
+
+def check_wildcards(
+    found: FileFindings, pf: PolicyFile, statements: Statements, target: str, pool_id: str
+) -> None:
+    """Allow statements granting the six on more than the pool: a wildcard, or NotResource."""
     for spath, statement in statements:
         if is_deny(statement) or not any(covers_action(statement, a) for a in REQUIRED_ACTIONS):
             continue
-        if "Resource" not in statement:
-            found.errors.append((pf.line_of(*spath), "the statement has no Resource"))
-        for rpath, resource in resource_paths(spath, statement):
-            if rpath in seen or pool is None:
-                continue
-            seen.add(rpath)
-            comparison = compare_resource(resource, pool, check_account=False)
-            line = pf.line_of(*rpath)
-            if not comparison.matches:
-                found.errors.append(
-                    (line, f"Resource {resource}: " + "; ".join(comparison.differences))
+        if "NotResource" in statement:
+            found.warnings.append(
+                (
+                    pf.line_of(*spath, "NotResource"),
+                    f"NotResource grants the actions on everything it doesn't name, more than "
+                    f"the pool {pool_id}",
                 )
-            elif "*" in resource or "?" in resource:
+            )
+        for rpath, resource in resource_paths(spath, statement):
+            if ("*" in resource or "?" in resource) and resource_matches(resource, target):
                 found.warnings.append(
                     (
-                        line,
+                        pf.line_of(*rpath),
                         f"Resource {resource} is a wildcard: it grants the actions on more than "
                         f"the pool {pool_id}",
                     )
                 )
-    if pool is None:
-        found.warnings.append(
-            (
-                None,
-                "the .env files name no pool (COGNITO_USER_POOL_ID, COGNITO_REGION), so the "
-                "Resource could not be compared with it (see env.pool-id)",
-            )
+
+
+def report_violations(found: FileFindings, pf: PolicyFile, document: Any) -> bool:
+    """IAM's validity rules; True when the document breaks one (then it is not evaluated)."""
+    for violation in document_violations(document):
+        found.errors.append(
+            (pf.line_of(*violation.path), f"not a valid IAM policy: {violation.rule}")
         )
+    return bool(found.errors)
 
 
 __all__ = [
@@ -228,10 +297,13 @@ __all__ = [
     "check_actions",
     "check_resources",
     "check_version",
+    "check_wildcards",
     "corrected_file",
     "expected_pool",
     "file_account",
+    "file_sources",
     "find_placeholders",
+    "report_violations",
     "resource_paths",
     "stand_in_arn",
     "statement_paths",

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from cognito_doctor.iam.policies import PolicySource
 
@@ -26,6 +27,8 @@ class Principal:
     problem: str | None = None
     fix: str = ""
     permissions_boundary: str | None = None
+    # The principal's tags as iam:GetUser / iam:GetRole returned them (None: not read).
+    tags: Mapping[str, str] | None = field(default=None, compare=False)
 
     @property
     def label(self) -> str:

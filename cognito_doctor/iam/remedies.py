@@ -8,17 +8,21 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, assert_never
 
+from cognito_doctor.iam.actions import RISKY_ACTIONS
 from cognito_doctor.iam.denials import Denial
 from cognito_doctor.iam.fixes import (
+    DEFAULT_REGION,
     corrected_statement,
     narrowed_statement,
     new_inline_policy_command,
     pretty_json,
     put_policy_command,
     runbook_statement,
+    version_limit_note,
 )
+from cognito_doctor.iam.kinds import DenialKind, EvalDecision, PolicyKind
 from cognito_doctor.iam.policies import (
     PolicySource,
     StatementRef,
@@ -27,6 +31,7 @@ from cognito_doctor.iam.policies import (
 )
 from cognito_doctor.iam.principal import Principal
 from cognito_doctor.iam.simulation import Simulation
+from cognito_doctor.platform.awscli import aws_command
 
 RESTART = "Changes to IAM policies take effect within seconds; no restart is needed."
 
@@ -51,6 +56,7 @@ class PolicyEdits:
     """Statement changes per policy, applied together so one command per policy results."""
 
     principal: Principal
+    region: str = DEFAULT_REGION
     changes: dict[PolicySource, dict[int, Mapping[str, Any] | None]] = field(default_factory=dict)
     additions: list[Mapping[str, Any]] = field(default_factory=list)
 
@@ -69,11 +75,11 @@ class PolicyEdits:
                 if replacement is not None:
                     kept.append(dict(replacement))
             if not kept:
-                commands.append(remove_policy_command(source))
+                commands.append(remove_policy_command(source, self.region))
                 continue
             document = {**dict(source.document), "Statement": kept}
             document.setdefault("Version", "2012-10-17")
-            command = put_policy_command(source, document)
+            command = put_policy_command(source, document, self.region)
             if command:
                 commands.append(command)
         if self.additions:
@@ -83,18 +89,25 @@ class PolicyEdits:
                 for s in sources
                 if s.kind == "inline" and s.owner_type == self.principal.kind
             ]
-            commands.append(new_inline_policy_command(self.principal, document, taken))
+            commands.append(new_inline_policy_command(self.principal, document, taken, self.region))
         return commands
 
 
-def remove_policy_command(source: PolicySource) -> str:
+def remove_policy_command(source: PolicySource, region: str = DEFAULT_REGION) -> str:
     """The `aws iam` command that deletes (inline) or detaches (managed) the policy."""
     kind = source.owner_type
-    if source.kind == "inline":
-        return (
-            f"aws iam delete-{kind}-policy --{kind}-name {source.owner} --policy-name {source.name}"
-        )
-    return f"aws iam detach-{kind}-policy --{kind}-name {source.owner} --policy-arn {source.arn}"
+    owner = {f"{kind}_name": source.owner}
+    match source.kind:
+        case PolicyKind.INLINE:
+            return aws_command(
+                "iam", f"delete-{kind}-policy", region, **owner, policy_name=source.name
+            )
+        case PolicyKind.MANAGED:
+            return aws_command(
+                "iam", f"detach-{kind}-policy", region, **owner, policy_arn=source.arn or ""
+            )
+        case unreachable:
+            assert_never(unreachable)
 
 
 def group_denials(denials: Sequence[Denial]) -> list[tuple[Denial, list[str]]]:
@@ -143,7 +156,7 @@ def fix_for(denial: Denial, actions: list[str], simulation: Simulation, edits: P
             f"To have cognito-doctor name the broken part, grant the operator "
             f"iam:SimulatePrincipalPolicy, or {needed}."
         )
-    if denial.kind == "condition" and ref is not None:
+    if denial.kind in (DenialKind.CONDITION, DenialKind.CONDITION_UNMET) and ref is not None:
         unconditional = {k: v for k, v in corrected_statement(ref.statement, pool).items()}
         unconditional.pop("Condition", None)
         return (
@@ -200,9 +213,14 @@ def _grant_fix(ref: StatementRef | None, simulation: Simulation, edits: PolicyEd
             f"JSON):\n{pretty_json(runbook_statement(str(pool)))}"
         )
     edits.replace(ref, fixed)
+    limit = (
+        f"\n{version_limit_note(ref.source, edits.region)}"
+        if ref.source.kind is PolicyKind.MANAGED
+        else ""
+    )
     return (
         f"In {ref.source.console()} ({ref.source.label}), replace {ref.name} with:\n"
-        f"{pretty_json(fixed)}\n{RESTART}"
+        f"{pretty_json(fixed)}\n{RESTART}{limit}"
     )
 
 
@@ -214,6 +232,28 @@ def granting_refs(sim: Simulation, extra: Sequence[str]) -> list[StatementRef]:
             if ref not in refs:
                 refs.append(ref)
     return refs
+
+
+def risky_grants(sim: Simulation) -> tuple[list[str], dict[str, str]]:
+    """The risky actions allowed on the pool (by the simulation, or by the identity policies
+    with what is known of the service's requests), and those that may be, with the keys and
+    statements they depend on."""
+    allowed: list[str] = []
+    maybe: dict[str, str] = {}
+    for action in RISKY_ACTIONS:
+        decision = sim.decisions.get(action)
+        local = sim.local_view.get(action)
+        if (decision is not None and decision.allowed) or (
+            local is not None and local.decision is EvalDecision.ALLOWED
+        ):
+            allowed.append(action)
+        elif local is not None and local.context_dependent:
+            keys = ", ".join(local.missing_context)
+            where = "; ".join(ref.label for ref in local.conditional)
+            maybe[action] = f"{keys} in {where}"
+        elif decision is not None and decision.missing_context and not sim.local_view:
+            maybe[action] = f"the conditions on {', '.join(decision.missing_context)}"
+    return allowed, maybe
 
 
 def narrowing_fixes(sim: Simulation, refs: Sequence[StatementRef], edits: PolicyEdits) -> list[str]:
@@ -264,5 +304,6 @@ __all__ = [
     "narrowing_fixes",
     "permissions_console",
     "remove_policy_command",
+    "risky_grants",
     "short",
 ]

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from cognito_doctor.iam.arns import Arn
-from cognito_doctor.iam.evaluate import evaluate_locally
+from cognito_doctor.iam.context import RequestContext
+from cognito_doctor.iam.evaluate import LocalDecision, evaluate_locally
+from cognito_doctor.iam.kinds import EvalDecision, Method
+from cognito_doctor.iam.matching import NO_CONTEXT
 from cognito_doctor.iam.policies import PolicySource, StatementRef
 from cognito_doctor.iam.principal import PolicySet, Principal
 
@@ -27,7 +30,7 @@ class Decision:
     """The verdict for one action on the pool."""
 
     action: str
-    decision: str  # allowed | implicitDeny | explicitDeny
+    decision: EvalDecision
     matched: tuple[MatchedStatement, ...] = ()
     missing_context: tuple[str, ...] = ()
     allowed_by_organizations: bool | None = None
@@ -35,7 +38,7 @@ class Decision:
 
     @property
     def allowed(self) -> bool:
-        return self.decision == "allowed"
+        return self.decision is EvalDecision.ALLOWED
 
 
 @dataclass(frozen=True)
@@ -44,10 +47,13 @@ class Simulation:
 
     principal: Principal
     pool: Arn
-    method: str  # "simulation" (iam:SimulatePrincipalPolicy) | "local"
+    method: Method
     decisions: Mapping[str, Decision]
     policies: PolicySet
     fallback_reason: str | None = None
+    # The local evaluator's verdicts with what is known of the service's requests (when the
+    # policies could be read): iam.least-privilege's second opinion on the risky actions.
+    local_view: Mapping[str, LocalDecision] = field(default_factory=dict)
 
     @property
     def pool_arn(self) -> str:
@@ -55,7 +61,7 @@ class Simulation:
 
     @property
     def local(self) -> bool:
-        return self.method == "local"
+        return self.method is Method.LOCAL
 
 
 def _matched(raw: Iterable[Mapping[str, Any]]) -> tuple[MatchedStatement, ...]:
@@ -81,10 +87,10 @@ def decision_from_result(result: Mapping[str, Any], resource: str) -> Decision:
         None,
     )
     source: Mapping[str, Any] = result
-    decision = str(result.get("EvalDecision", "implicitDeny"))
+    decision = EvalDecision.parse(str(result.get("EvalDecision", "implicitDeny")))
     if specific is not None:
         source = specific
-        decision = str(specific.get("EvalResourceDecision", decision))
+        decision = EvalDecision.parse(str(specific.get("EvalResourceDecision", decision)))
     boundary = source.get("PermissionsBoundaryDecisionDetail") or result.get(
         "PermissionsBoundaryDecisionDetail"
     )
@@ -103,12 +109,15 @@ def decision_from_result(result: Mapping[str, Any], resource: str) -> Decision:
 
 
 def local_decisions(
-    sources: Sequence[PolicySource], actions: Iterable[str], resource: str
+    sources: Sequence[PolicySource],
+    actions: Iterable[str],
+    resource: str,
+    context: RequestContext = NO_CONTEXT,
 ) -> dict[str, Decision]:
     """Each action's Decision on `resource`, evaluated locally from the policies."""
     decisions = {}
     for action in actions:
-        local = evaluate_locally(sources, action, resource)
+        local = evaluate_locally(sources, action, resource, context)
         matched = tuple(
             MatchedStatement(ref.source.name, ref.source.kind, None, ref) for ref in local.matched
         )

@@ -128,7 +128,9 @@ def test_wrong_region_is_named_and_the_printed_fix_works(
     assert json_blocks(result.fix) == [
         {"Effect": "Allow", "Action": list(SIX), "Resource": pool_arn(setup)}
     ]
-    assert result.fix_command.startswith("aws iam put-user-policy --user-name clinical-platform")
+    assert result.fix_command.startswith(
+        "aws iam put-user-policy --region eu-west-2 --user-name clinical-platform"
+    )
     no_secrets(report, setup)
     fails_then_passes_after_fix(sandbox, setup, run_report, report)
 
@@ -257,7 +259,8 @@ def test_explicit_deny_in_a_group_policy_is_named(
     assert f"take user {user} out of group {group}" in result.fix
     assert (
         result.fix_command
-        == f"aws iam delete-group-policy --group-name {group} --policy-name guardrails"
+        == f"aws iam delete-group-policy --region eu-west-2 --group-name {group} "
+        "--policy-name guardrails"
     )
     fails_then_passes_after_fix(sandbox, setup, run_report, report)
 
@@ -321,7 +324,7 @@ def test_assumed_role_session_is_resolved_to_the_role_with_its_path(
             actions.message
         )
         assert actions.fix_command.startswith(
-            f"aws iam put-role-policy --role-name {role['RoleName']} "
+            f"aws iam put-role-policy --region eu-west-2 --role-name {role['RoleName']} "
         )
         fails_then_passes_after_fix(sandbox, setup, run_report, report)
     no_secrets(report, setup)
@@ -548,8 +551,13 @@ def test_customer_managed_policy_with_wrong_region_gets_a_new_policy_version(
     )
     assert "the policy names region eu-west-1, the pool is in eu-west-2" in result.message
     assert f"IAM → Policies → {managed['PolicyName']} → Edit → JSON" in result.fix
+    # A managed policy holds at most 5 versions: the fix says to delete the oldest first.
+    assert "keeps at most 5 versions" in result.fix
+    assert f"aws iam delete-policy-version --region eu-west-2 --policy-arn {managed['Arn']}" in (
+        result.fix
+    )
     assert result.fix_command.startswith(
-        f"aws iam create-policy-version --policy-arn {managed['Arn']} "
+        f"aws iam create-policy-version --region eu-west-2 --policy-arn {managed['Arn']} "
     )
     assert result.fix_command.endswith(" --set-as-default")
     fails_then_passes_after_fix(sandbox, setup, run_report, report)

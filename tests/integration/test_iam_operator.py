@@ -153,7 +153,9 @@ def test_without_simulate_permission_the_policies_are_evaluated_locally(
     assert json_blocks(result.fix) == [
         {"Effect": "Allow", "Action": list(SIX), "Resource": world.pool_arn}
     ]
-    assert result.fix_command.startswith("aws iam put-user-policy --user-name svc-wrong-region ")
+    assert result.fix_command.startswith(
+        "aws iam put-user-policy --region eu-west-2 --user-name svc-wrong-region "
+    )
 
 
 def test_local_evaluation_passes_a_healthy_principal_and_says_how(

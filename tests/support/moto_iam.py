@@ -103,6 +103,7 @@ def apply_aws_commands(iam: Any, command_line: str) -> list[str]:
                 params[_camel(option)] = rest.pop(0)
             else:
                 params[_camel(option)] = True
+        params.pop("Region", None)  # the boto3 client is already for a region
         if "PolicyDocument" in params:
             json.loads(params["PolicyDocument"])  # valid JSON as printed
         getattr(iam, re.sub("-", "_", operation))(**params)
@@ -168,10 +169,27 @@ class AuthMoto:
 def running_auth_moto(log: Path) -> Iterator[AuthMoto]:
     """Start the server as a subprocess (authentication off until `enable_auth`)."""
     port = free_port()
+    with _serving(log, port, [sys.executable, "-m", "tests.support.moto_iam", str(port)]) as moto:
+        yield moto
+
+
+@contextmanager
+def running_plain_moto(log: Path) -> Iterator[AuthMoto]:
+    """moto's own `moto_server` as the README suggests for trying the doctor: no
+    SimulatePrincipalPolicy, no authentication."""
+    port = free_port()
+    command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
+    with _serving(log, port, command) as moto:
+        yield moto
+
+
+@contextmanager
+def _serving(log: Path, port: int, command: list[str]) -> Iterator[AuthMoto]:
+    """Run `command` (a server on `port`) as a subprocess until the block ends."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "tests.support.moto_iam", str(port)],
+            command,
             cwd=REPO_ROOT,
             env=env,
             stdout=out,

@@ -168,7 +168,7 @@ def test_a_deny_of_the_services_actions_fails(root: Path, run_report: Run) -> No
     report = check_file(run_report, root, json.dumps(document, indent=2))
     result = outcome(report, "iam.policy-file")
     assert status(report, "iam.policy-file") is Status.FAIL
-    assert "a Deny statement denies AdminDeleteUser on the pool" in result.message
+    assert "denies AdminDeleteUser on the pool" in result.message
     [corrected] = json_blocks(result.fix)
     assert len(corrected["Statement"]) == 1
 
