@@ -45,6 +45,8 @@ class CognitoUser:
     sub: str | None
     created: datetime | None
     modified: datetime | None
+    # The names of the attributes the user has a value for.
+    attribute_names: frozenset[str] = frozenset()
 
     @classmethod
     def from_response(cls, user: Mapping[str, Any]) -> CognitoUser:
@@ -61,6 +63,7 @@ class CognitoUser:
             sub=attributes.get("sub"),
             created=_aware(user.get("UserCreateDate")),
             modified=_aware(user.get("UserLastModifiedDate")),
+            attribute_names=frozenset(n for n, v in attributes.items() if v),
         )
 
 
@@ -125,9 +128,23 @@ def _idp_command(
     )
 
 
+# AdminCreateUserRequest.DesiredDeliveryMediums (botocore's model): "The default value is
+# SMS." The platform's users have no phone number: every invitation names EMAIL.
+EMAIL_DELIVERY = ("EMAIL",)
+# Attributes Cognito sets itself, which a user never lacks in a way anyone can fix.
+MANAGED_ATTRIBUTES = frozenset({"sub", "identities"})
+
+
 def resend_command(region: str, pool_id: str, username: str) -> str:
-    """The invitation resend: AdminCreateUser with MessageAction RESEND."""
-    return _idp_command("admin-create-user", region, pool_id, username, message_action="RESEND")
+    """The invitation resend: AdminCreateUser with MessageAction RESEND, by email."""
+    return _idp_command(
+        "admin-create-user",
+        region,
+        pool_id,
+        username,
+        message_action="RESEND",
+        desired_delivery_mediums=EMAIL_DELIVERY,
+    )
 
 
 def invite_command(region: str, pool_id: str, email: str) -> str:
@@ -142,6 +159,17 @@ def invite_command(region: str, pool_id: str, email: str) -> str:
             "Name=email_verified,Value=true",
             "Name=name,Value=<display name>",
         ),
+        desired_delivery_mediums=EMAIL_DELIVERY,
+    )
+
+
+def required_attributes(pool: Mapping[str, Any]) -> list[str]:
+    """The attributes the pool's schema marks Required (without those Cognito manages)."""
+    schema = pool.get("SchemaAttributes") or []
+    return sorted(
+        str(a["Name"])
+        for a in schema
+        if isinstance(a, Mapping) and a.get("Required") and a.get("Name") not in MANAGED_ATTRIBUTES
     )
 
 
@@ -183,6 +211,11 @@ def assess_user(
         if status_finding is not None:
             findings.append(status_finding)
 
+    lacking = [n for n in required_attributes(pool) if n not in user.attribute_names]
+    if lacking:
+        tags.add("required_attribute_missing")
+        findings.append(_missing_attributes_finding(user, lacking, region, pool_id, name))
+
     if user.email_verified is not True:
         tags.add("email_unverified")
     # An invited user who has not signed in yet is expected to be unverified.
@@ -202,12 +235,39 @@ def _disabled_finding(region: str, pool_id: str, name: str) -> UserFinding:
     )
 
 
+def _missing_attributes_finding(
+    user: CognitoUser, lacking: list[str], region: str, pool_id: str, name: str
+) -> UserFinding:
+    """The finding for a user without a value for the pool's required attributes `lacking`."""
+    # AWS does not check required attributes on AdminCreateUser; the first sign-in's
+    # NEW_PASSWORD_REQUIRED answer then fails with this message.
+    when = (
+        "the first sign-in (setting the new password) fails"
+        if user.status == "FORCE_CHANGE_PASSWORD"
+        else "updates and sign-ins that set attributes fail"
+    )
+    return UserFinding(
+        PROBLEM,
+        f"the user has no {', '.join(lacking)}, which the pool requires: {when} with "
+        f'InvalidParameterException "Invalid attributes given, {lacking[0]} is missing"',
+        "Give the user the missing attribute(s) (the platform's display name for name):",
+        _idp_command(
+            "admin-update-user-attributes",
+            region,
+            pool_id,
+            name,
+            user_attributes=tuple(f"Name={n},Value=<{n}>" for n in lacking),
+        ),
+    )
+
+
 def _unverified_email_finding(region: str, pool_id: str, name: str) -> UserFinding:
     """The finding for a user whose email is not verified, with the command that verifies it."""
     return UserFinding(
         WARN,
         "email_verified is not true: with recovery by verified email only, Cognito "
-        "cannot send this user a password-reset code",
+        "cannot send this user a password-reset code (AdminResetUserPassword and Forgot "
+        "password fail for them)",
         "Once you know the address is theirs, mark it verified:",
         _idp_command(
             "admin-update-user-attributes",
@@ -263,10 +323,11 @@ def _expired_invitation(
         f"day(s) (TemporaryPasswordValidityDays), so it expired "
         f"{_when(expiry)}, {_span(now - expiry)} ago. Signing in "
         'with it fails with "Temporary password has expired and must be reset '
-        'by an administrator."',
+        'by an administrator." A password reset does not help: AdminResetUserPassword '
+        'refuses a user in FORCE_CHANGE_PASSWORD ("User password cannot be reset in the '
+        'current state.").',
         "Resend the invitation, which emails a new temporary password valid for "
-        f"another {days} day(s) (or User pool → Users → the user → Actions → "
-        "Resend invitation):",
+        f"another {days} day(s):",
         resend,
     )
 
