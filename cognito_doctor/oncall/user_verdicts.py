@@ -6,12 +6,17 @@ expired invitation can be shown without waiting a week.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from cognito_doctor.platform.awscli import aws_command
+from cognito_doctor.oncall.user_commands import (
+    idp_command,
+    invite_command,
+    required_attributes,
+    resend_command,
+)
 
 # AWS's default when neither PasswordPolicy.TemporaryPasswordValidityDays nor the legacy
 # AdminCreateUserConfig.UnusedAccountValidityDays is set.
@@ -119,60 +124,6 @@ def _span(delta: timedelta) -> str:
     return f"{hours} h {minutes} min" if hours else f"{minutes} min"
 
 
-def _idp_command(
-    operation: str, region: str, pool_id: str, username: str, **options: str | Sequence[str]
-) -> str:
-    """`aws cognito-idp OPERATION` for one user of one pool, every value quoted."""
-    return aws_command(
-        "cognito-idp", operation, region, user_pool_id=pool_id, username=username, **options
-    )
-
-
-# AdminCreateUserRequest.DesiredDeliveryMediums (botocore's model): "The default value is
-# SMS." The platform's users have no phone number: every invitation names EMAIL.
-EMAIL_DELIVERY = ("EMAIL",)
-# Attributes Cognito sets itself, which a user never lacks in a way anyone can fix.
-MANAGED_ATTRIBUTES = frozenset({"sub", "identities"})
-
-
-def resend_command(region: str, pool_id: str, username: str) -> str:
-    """The invitation resend: AdminCreateUser with MessageAction RESEND, by email."""
-    return _idp_command(
-        "admin-create-user",
-        region,
-        pool_id,
-        username,
-        message_action="RESEND",
-        desired_delivery_mediums=EMAIL_DELIVERY,
-    )
-
-
-def invite_command(region: str, pool_id: str, email: str) -> str:
-    """A fresh invitation for `email` in a pool whose usernames are email addresses."""
-    return _idp_command(
-        "admin-create-user",
-        region,
-        pool_id,
-        email,
-        user_attributes=(
-            f"Name=email,Value={email}",
-            "Name=email_verified,Value=true",
-            "Name=name,Value=<display name>",
-        ),
-        desired_delivery_mediums=EMAIL_DELIVERY,
-    )
-
-
-def required_attributes(pool: Mapping[str, Any]) -> list[str]:
-    """The attributes the pool's schema marks Required (without those Cognito manages)."""
-    schema = pool.get("SchemaAttributes") or []
-    return sorted(
-        str(a["Name"])
-        for a in schema
-        if isinstance(a, Mapping) and a.get("Required") and a.get("Name") not in MANAGED_ATTRIBUTES
-    )
-
-
 def _command_username(user: CognitoUser, pool: Mapping[str, Any], email: str) -> str:
     # In a pool whose usernames are email addresses, AdminCreateUser (also with RESEND) takes
     # the email: the sub-style Username is refused with "Username should be an email.".
@@ -231,7 +182,7 @@ def _disabled_finding(region: str, pool_id: str, name: str) -> UserFinding:
         "the user is disabled: every sign-in is refused with NotAuthorizedException "
         '"User is disabled."',
         "If they should have access, re-enable them in the platform, or run:",
-        _idp_command("admin-enable-user", region, pool_id, name),
+        idp_command("admin-enable-user", region, pool_id, name),
     )
 
 
@@ -251,7 +202,7 @@ def _missing_attributes_finding(
         f"the user has no {', '.join(lacking)}, which the pool requires: {when} with "
         f'InvalidParameterException "Invalid attributes given, {lacking[0]} is missing"',
         "Give the user the missing attribute(s) (the platform's display name for name):",
-        _idp_command(
+        idp_command(
             "admin-update-user-attributes",
             region,
             pool_id,
@@ -269,7 +220,7 @@ def _unverified_email_finding(region: str, pool_id: str, name: str) -> UserFindi
         "cannot send this user a password-reset code (AdminResetUserPassword and Forgot "
         "password fail for them)",
         "Once you know the address is theirs, mark it verified:",
-        _idp_command(
+        idp_command(
             "admin-update-user-attributes",
             region,
             pool_id,
@@ -381,7 +332,7 @@ def _status_finding(user: CognitoUser, region: str, pool_id: str, name: str) -> 
             "a password reset is required (RESET_REQUIRED): the user's password no longer "
             "works and they must set a new one with the code emailed to them (valid 1 hour)",
             "Ask the user to use Forgot password; if their code has expired, send a new one:",
-            _idp_command("admin-reset-user-password", region, pool_id, name),
+            idp_command("admin-reset-user-password", region, pool_id, name),
         )
     if status == "UNCONFIRMED":
         return UserFinding(
@@ -389,7 +340,7 @@ def _status_finding(user: CognitoUser, region: str, pool_id: str, name: str) -> 
             "signed up but never confirmed (UNCONFIRMED): the platform is invitation-only, so "
             "this user did not come from a promote (is self sign-up on? see pool.self-signup)",
             "If the user is legitimate, confirm them; otherwise delete them:",
-            _idp_command("admin-confirm-sign-up", region, pool_id, name),
+            idp_command("admin-confirm-sign-up", region, pool_id, name),
         )
     if status == "COMPROMISED":
         return UserFinding(
@@ -397,7 +348,7 @@ def _status_finding(user: CognitoUser, region: str, pool_id: str, name: str) -> 
             "Cognito marked the user's credentials as compromised (COMPROMISED): sign-in is "
             "blocked until the password is reset",
             "Reset the password, which emails the user a code to set a new one:",
-            _idp_command("admin-reset-user-password", region, pool_id, name),
+            idp_command("admin-reset-user-password", region, pool_id, name),
         )
     if status == "EXTERNAL_PROVIDER":
         return UserFinding(OK, "signs in through an external identity provider (EXTERNAL_PROVIDER)")
