@@ -321,7 +321,10 @@ def test_public_client_fails_and_the_new_confidential_client_passes(
         (
             [*RUNBOOK_FLOWS, "ALLOW_USER_AUTH"],
             Status.WARN,
-            ["ALLOW_USER_AUTH enables choice-based sign-in (USER_AUTH: passwords, SRP, passwordless codes and passkeys; Essentials tier or higher)"],
+            [
+                "ALLOW_USER_AUTH enables choice-based sign-in (USER_AUTH: passwords, SRP, "
+                "passwordless codes and passkeys; Essentials tier or higher)"
+            ],
         ),
         (
             ["ADMIN_NO_SRP_AUTH"],

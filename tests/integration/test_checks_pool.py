@@ -378,9 +378,9 @@ def test_new_pool_command_makes_a_runbook_pool_and_keeps_other_settings(
     # botocore's model), so the command leaves it out; the new pool is case-insensitive.
     template = kept["AdminCreateUserConfig"].get("InviteMessageTemplate") or {}
     assert "EmailSubject" not in template
-    assert "EmailSubject" in describe(sandbox, setup)["AdminCreateUserConfig"][
-        "InviteMessageTemplate"
-    ]
+    assert (
+        "EmailSubject" in describe(sandbox, setup)["AdminCreateUserConfig"]["InviteMessageTemplate"]
+    )
     assert json.loads(shlex.split(sign_in.fix_command)[6])["UsernameConfiguration"] == {
         "CaseSensitive": False
     }
