@@ -11,7 +11,9 @@ from cognito_doctor.facts.records import ClientLookup
 from cognito_doctor.platform.awscli import (
     RESET_WARNING,
     aws_command,
-    update_user_pool_client_command,
+    cli_input_command,
+    newer_cli_note,
+    update_user_pool_client_input,
 )
 from cognito_doctor.platform.envfiles import EnvFile
 from cognito_doctor.platform.settings import RunConfig
@@ -26,9 +28,12 @@ LEGACY_FLOWS = {
     "USER_PASSWORD_AUTH": "ALLOW_USER_PASSWORD_AUTH",
     "CUSTOM_AUTH_FLOW_ONLY": "ALLOW_CUSTOM_AUTH",
 }
+# ExplicitAuthFlows in botocore's model: ALLOW_USER_AUTH "covers username-password, secure
+# remote password (SRP), passwordless, and passkey authentication" (Essentials tier or up).
 SRP_FLOWS = {
     "ALLOW_USER_SRP_AUTH": "enables SRP sign-in",
-    "ALLOW_USER_AUTH": "enables choice-based sign-in (USER_AUTH), which also permits SRP",
+    "ALLOW_USER_AUTH": "enables choice-based sign-in (USER_AUTH: passwords, SRP, passwordless "
+    "codes and passkeys; Essentials tier or higher)",
 }
 # What Cognito allows when a client has no ExplicitAuthFlows (AWS API reference).
 DEFAULT_FLOWS = ("ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_CUSTOM_AUTH")
@@ -181,19 +186,27 @@ def client_secret(app_client: dict[str, Any], pool_ref: PoolRef, settings: RunCo
     """
     ## What it checks
     That the app client in `COGNITO_APP_CLIENT_ID` is a confidential client: it has a client
-    secret. The secret itself is never shown.
+    secret, returned as `ClientSecret` or, when Cognito keeps it in AWS Secrets Manager, as
+    `ClientSecretArn` (no secret in the answer). The secret itself is never shown.
 
     ## Why it matters
     The runbook creates a confidential client (App type: Confidential client). A public
     client's id is in every token it issues, so anyone can present it; with a secret, only a
-    server that holds the secret can use the client for the token-exchange grant.
+    server that holds the secret can use the client for the token-exchange grant. botocore's
+    model (UserPoolClientType.ClientSecretArn): Cognito "returns this ARN instead of
+    ClientSecret for app clients whose secret it manages in Secrets Manager", which the
+    console turns on for new clients with a generated secret
+    (CreateUserPoolClientRequest.PublishSecretsInAWSSecretsManager), and rotates it every 7
+    days by default.
 
     ## How to fix
-    Cognito cannot add a secret to an existing client. Create a new confidential client with
-    the runbook's settings (`aws cognito-idp create-user-pool-client --generate-secret …`,
-    printed with this pool's id by the check), put its ClientId into `COGNITO_APP_CLIENT_ID`
-    in `services/auth/.env`, keep its secret in your secret store, restart auth, and delete
-    the old public client once nothing uses it.
+    A public client can't become confidential: AddUserPoolClientSecret adds a secret (up to
+    two, for rotation) only to a client that is already confidential (botocore's model,
+    AddUserPoolClientSecret). Create a new confidential client with the runbook's settings
+    (`aws cognito-idp create-user-pool-client --generate-secret …`, printed with this pool's
+    id by the check), put its ClientId into `COGNITO_APP_CLIENT_ID` in `services/auth/.env`,
+    keep its secret in your secret store, restart auth, and delete the old public client
+    once nothing uses it.
     """
     described = _describe(app_client)
     if app_client.get("ClientSecret"):
@@ -201,6 +214,15 @@ def client_secret(app_client: dict[str, Any], pool_ref: PoolRef, settings: RunCo
             f"app client {described} is confidential: it has a client secret",
             client_id=app_client.get("ClientId"),
             has_secret=True,
+        )
+    if app_client.get("ClientSecretArn"):
+        return passed(
+            f"app client {described} is confidential: Cognito keeps its secret in AWS Secrets "
+            f"Manager ({app_client['ClientSecretArn']}) and rotates it, every 7 days by "
+            "default; whatever uses the secret must read it from there (clientSecretValue)",
+            client_id=app_client.get("ClientId"),
+            has_secret=True,
+            secret_in_secrets_manager=True,
         )
     region, pool_id = pool_ref.region, pool_ref.pool_id
     create = create_client_command(region, pool_id, settings.expect.app_client_name)
@@ -214,7 +236,8 @@ def client_secret(app_client: dict[str, Any], pool_ref: PoolRef, settings: RunCo
     return failed(
         f"app client {described} is public: it has no client secret, but the runbook's "
         "client is confidential",
-        "Cognito cannot add a secret to an existing client, so create a new confidential "
+        "A public client can't become confidential (AddUserPoolClientSecret adds secrets only "
+        "to a confidential client), so create a new confidential "
         f"client with the runbook's settings:\n  {create}\n"
         f"It prints the new ClientId and ClientSecret. Set COGNITO_APP_CLIENT_ID=<new ClientId> "
         f"in {settings.auth_env_path}, keep the ClientSecret in your secret store (never in the "
@@ -305,9 +328,8 @@ def client_auth_flows(app_client: dict[str, Any], pool_ref: PoolRef) -> Outcome:
         renamed = LEGACY_FLOWS.get(flow, flow)
         if renamed not in SRP_FLOWS and renamed not in target:
             target.append(renamed)
-    command = update_user_pool_client_command(
-        pool_ref.region, app_client, {"ExplicitAuthFlows": target}
-    )
+    params = update_user_pool_client_input(app_client, {"ExplicitAuthFlows": target})
+    command = cli_input_command("cognito-idp", "update-user-pool-client", pool_ref.region, params)
     srp_note = (
         f" It turns off {' and '.join(srp)}; if a downstream consumer needs SRP, add it back "
         "to ExplicitAuthFlows in the JSON before running it (the check will then warn)."
@@ -320,6 +342,7 @@ def client_auth_flows(app_client: dict[str, Any], pool_ref: PoolRef) -> Outcome:
         f"→ Edit → Authentication flows), or run:\n  {command}\n"
         + RESET_WARNING.format(what="user-pool-client")
         + srp_note
+        + (f" {note}" if (note := newer_cli_note(params)) else "")
     )
     message = f"app client {described}: ExplicitAuthFlows {shown}. " + "; ".join(problems)
     if missing:

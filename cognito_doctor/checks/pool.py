@@ -107,14 +107,16 @@ def email_sign_in(user_pool: dict[str, Any], pool_ref: PoolRef, settings: RunCon
 def mfa_off(user_pool: dict[str, Any], pool_ref: PoolRef) -> Outcome:
     """
     ## What it checks
-    That the pool's `MfaConfiguration` is `OFF` (the console's "No MFA"). Both `ON`
-    (required) and `OPTIONAL` fail.
+    That the pool's `MfaConfiguration` is `OFF` (the console's "No MFA"). `ON` (required)
+    fails; `OPTIONAL` warns.
 
     ## Why it matters
     OFF is the intended setting, not a gap: the platform does multi-factor authentication
-    itself, in admin-api. Cognito's MFA on top of it would prompt admins for a second factor
-    twice, and its challenges (SMS_MFA, SOFTWARE_TOKEN_MFA, MFA_SETUP) are answers the
-    platform's sign-in and token-exchange flows do not handle, so sign-ins stall.
+    itself, in admin-api. With `ON`, Cognito challenges every sign-in (SMS_MFA,
+    SOFTWARE_TOKEN_MFA, MFA_SETUP), answers the platform's flows do not handle, so sign-ins
+    stall and admins are asked twice. With `OPTIONAL`, Cognito prompts only users who chose
+    and configured a preferred MFA factor (botocore's model, UpdateUserPoolRequest.
+    MfaConfiguration), and the platform enrols none: harmless today, a trap once anyone does.
 
     ## How to fix
     Cognito → User pools → your pool → Sign-in → Multi-factor authentication → Edit → No
@@ -125,7 +127,8 @@ def mfa_off(user_pool: dict[str, Any], pool_ref: PoolRef) -> Outcome:
     if mfa == "OFF":
         return passed("MfaConfiguration=OFF: the platform does MFA itself in admin-api", mfa=mfa)
     fix, command = fixes.mfa_off_fix(pool_ref, user_pool)
-    return failed(values.mfa_problem(mfa), fix, fix_command=command, mfa=mfa)
+    judge = warned if mfa == "OPTIONAL" else failed
+    return judge(values.mfa_problem(mfa), fix, fix_command=command, mfa=mfa)
 
 
 @check("pool.required-attributes", title="email and name are required attributes", severity="error")
@@ -141,8 +144,10 @@ def required_attributes(
     ## Why it matters
     The invitation is an email: a user without an email address gets none, and password
     resets have nowhere to go. `CognitoService.createUser` sends a `name` attribute with the
-    user's display name; requiring it keeps every user in the pool, however created, with
-    the name the platform shows. Required attributes are fixed when the pool is created.
+    user's display name, which the platform shows. Requiring it does not stop AdminCreateUser
+    from making a user without it (AWS does not check required attributes there): such a
+    user's first sign-in fails with `Invalid attributes given, name is missing`, which
+    `cognito-doctor user EMAIL` points out. Required attributes are fixed at pool creation.
 
     ## How to fix
     Create a new pool with email and name required (the fix prints a `create-user-pool`
@@ -177,8 +182,10 @@ def self_signup_off(user_pool: dict[str, Any], pool_ref: PoolRef) -> Outcome:
 
     ## Why it matters
     The platform is invitation-only: a user exists because someone promoted or invited them.
-    With self-registration on, anyone who knows the app client id (it is in every token and
-    in the browser) can call SignUp and create an account in the pool the platform trusts.
+    With self-registration on, anyone who can call SignUp with the app client id (in every
+    token; with a confidential client, SignUp also needs the SECRET_HASH made with the
+    client secret, so anyone who holds it) creates an account in the pool the platform
+    trusts (SignUpRequest.SecretHash in botocore's model).
 
     ## How to fix
     Cognito → User pools → your pool → Sign-up → Self-service sign-up → Edit → Disable
@@ -236,14 +243,15 @@ def account_recovery(user_pool: dict[str, Any], pool_ref: PoolRef) -> Outcome:
     """
     ## What it checks
     That `AccountRecoverySetting.RecoveryMechanisms` is exactly `verified_email` (the
-    console's "Email only", the runbook's default). No setting at all (a pool from before
-    the setting existed) fails, and so do `admin_only` and phone-based recovery.
+    console's "Email only", the runbook's default). `admin_only` and phone-based recovery
+    fail; no setting at all (a pool from before the setting existed) warns.
 
     ## Why it matters
     The platform triggers password resets through AdminResetUserPassword, which sends the
-    reset code by the recovery mechanism. `admin_only` makes that call fail outright; no
-    setting means the legacy behaviour, which prefers SMS, and the platform has no phone
-    numbers; phone recovery sends codes to numbers nobody verified.
+    reset code by the recovery mechanism. `admin_only` makes that call fail outright; phone
+    recovery sends codes to numbers nobody verified. Without the setting, Cognito "uses the
+    legacy behavior ... where SMS is preferred through email" (botocore's model,
+    UserPoolType.AccountRecoverySetting): users without a phone still get email.
 
     ## How to fix
     Cognito → User pools → your pool → Sign-in → User account recovery → Edit → Email only,
@@ -253,7 +261,8 @@ def account_recovery(user_pool: dict[str, Any], pool_ref: PoolRef) -> Outcome:
     if names == ["verified_email"]:
         return passed("account recovery is by verified email only", recovery=names)
     fix, command = fixes.recovery_fix(pool_ref, user_pool)
-    return failed(values.recovery_problem(names), fix, fix_command=command, recovery=names)
+    judge = warned if not names else failed
+    return judge(values.recovery_problem(names), fix, fix_command=command, recovery=names)
 
 
 @check("pool.password-policy", title="The password policy fits the environment", severity="error")
@@ -299,56 +308,6 @@ def password_policy(user_pool: dict[str, Any], pool_ref: PoolRef, settings: RunC
 
 
 @check(
-    "pool.email-sending",
-    title="Emails are sent in a way that fits the environment",
-    severity="error",
-)
-def email_sending(user_pool: dict[str, Any], pool_ref: PoolRef, settings: RunConfig) -> Outcome:
-    """
-    ## What it checks
-    How Cognito sends its emails (`EmailConfiguration`). dev: Cognito's default sender
-    (`COGNITO_DEFAULT`) is a warning; prod: it must be `DEVELOPER` (Amazon SES) with a
-    `SourceArn` naming the verified SES identity. `DEVELOPER` without a `SourceArn` fails
-    in both.
-
-    ## Why it matters
-    Every invitation and password reset is an email. Cognito's default sender allows about
-    50 emails a day for the whole account, and its address, no-reply@verificationemail.com,
-    lands in junk for some providers: the runbook's "promote succeeds but no email arrives".
-    Prod needs SES with a verified domain, moved out of the SES sandbox.
-
-    ## How to fix
-    Verify your domain in Amazon SES (and request production access), then Cognito → User
-    pools → your pool → Authentication methods → Email → Edit → Send email with Amazon SES
-    and pick the identity; or run the printed `update-user-pool` command after putting your
-    verified domain in place of `<your-verified-domain>`.
-    """
-    config = dict(user_pool.get("EmailConfiguration") or {})
-    account = str(config.get("EmailSendingAccount") or "COGNITO_DEFAULT")
-    source_arn = config.get("SourceArn")
-    evidence: dict[str, Any] = {
-        "email_sending_account": account,
-        "source_arn": source_arn,
-        "from": config.get("From"),
-    }
-    if account == "DEVELOPER" and source_arn:
-        sender = f" as {config['From']}" if config.get("From") else ""
-        return passed(f"emails go through Amazon SES identity {source_arn}{sender}", **evidence)
-    expected = settings.expect.email_sending
-    if expected == "COGNITO_DEFAULT" and account == "COGNITO_DEFAULT":
-        return passed(
-            f"Cognito's default sender, as the config file expects for {settings.name}",
-            **evidence,
-        )
-    fix = fixes.ses_fix(pool_ref, user_pool)
-    ses_required = settings.prod or expected == "DEVELOPER"
-    problem = values.sending_problem(account, settings.name, ses_required=ses_required)
-    if account == "DEVELOPER" or ses_required:
-        return failed(problem, fix, **evidence)
-    return warned(problem, fix, **evidence)
-
-
-@check(
     "pool.deletion-protection",
     title="Deletion protection is on (prod)",
     severity="warning",
@@ -361,9 +320,10 @@ def deletion_protection(user_pool: dict[str, Any], pool_ref: PoolRef) -> Outcome
     no setting, which means INACTIVE) is a warning.
 
     ## Why it matters
-    Deleting a user pool deletes every user in it, with no undo: everyone would have to be
-    invited again, and their usernames stay reserved for a while. With deletion protection
-    on, DeleteUserPool is refused until someone deliberately turns it off.
+    Deleting a user pool stops every sign-in at once. Cognito keeps a deleted pool inactive
+    for 14 days, when only AWS Support can restore it, then deletes it and its users for
+    good (DeleteUserPool in botocore's model). With deletion protection on, DeleteUserPool is
+    refused until someone deliberately turns it off (UserPoolType.DeletionProtection).
 
     ## How to fix
     Cognito → User pools → your pool → Settings → Deletion protection → Edit → Activate, or
@@ -375,12 +335,21 @@ def deletion_protection(user_pool: dict[str, Any], pool_ref: PoolRef) -> Outcome
     fix, command = fixes.deletion_protection_fix(pool_ref, user_pool)
     return warned(
         f"deletion protection is {state}: one DeleteUserPool call (or a stray `terraform "
-        "destroy`) deletes every prod user for good",
+        "destroy`) stops every prod sign-in; only AWS Support can restore the pool, within 14 "
+        "days",
         fix,
         fix_command=command,
         deletion_protection=state,
     )
 
+
+# Registered with this module's checks (the registry reads this module's names); imported
+# last so that the report lists them after the checks above.
+from cognito_doctor.checks.pool_users import (  # noqa: E402
+    email_sending,
+    invitation_template,
+    username_case,
+)
 
 __all__ = [
     "SES_DOMAIN_PLACEHOLDER",
@@ -389,10 +358,12 @@ __all__ = [
     "email_sending",
     "email_sign_in",
     "email_verification",
+    "invitation_template",
     "mfa_off",
     "new_pool_params",
     "password_policy",
     "pool_exists",
     "required_attributes",
     "self_signup_off",
+    "username_case",
 ]

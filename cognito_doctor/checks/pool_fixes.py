@@ -27,8 +27,9 @@ from cognito_doctor.platform.awscli import (
     RESET_WARNING,
     aws_command,
     cli_input_command,
-    update_user_pool_command,
+    newer_cli_note,
     update_user_pool_input,
+    without_defaults,
 )
 from cognito_doctor.platform.settings import RunConfig
 from cognito_doctor.platform.target import PoolRef
@@ -48,9 +49,11 @@ def update_fix(
     ref: PoolRef, pool: Mapping[str, Any], changes: Mapping[str, Any], where: str
 ) -> tuple[str, str]:
     """(fix text, command) for a change made with update-user-pool."""
-    command = update_user_pool_command(ref.region, pool, changes)
+    params = update_user_pool_input(pool, changes)
+    command = cli_input_command("cognito-idp", "update-user-pool", ref.region, params)
     fix = f"In the console: {where}. Or run:\n{command}\n" + RESET_WARNING.format(what="user-pool")
-    return fix, command
+    note = newer_cli_note(params)
+    return (f"{fix} {note}" if note else fix), command
 
 
 def prod_password_policy(
@@ -168,8 +171,18 @@ def ses_fix(ref: PoolRef, pool: Mapping[str, Any]) -> str:
         f"Verify your sending domain in Amazon SES in {ref.region} and request SES "
         "production access (SES → Account dashboard). "
         + fix
-        + f"\nReplace {SES_DOMAIN_PLACEHOLDER} in the command with that domain first."
+        + f"\nReplace {SES_DOMAIN_PLACEHOLDER} in the command with that domain first. "
+        + SES_ROLE_NOTE
     )
+
+
+# EmailConfigurationType.EmailSendingAccount (botocore's model): "When you update your user
+# pool with this option, Amazon Cognito creates a service-linked role".
+SES_ROLE_NOTE = (
+    "Switching to DEVELOPER makes Cognito create its service-linked role "
+    "(AWSServiceRoleForAmazonCognitoIdp) if the account has none yet: whoever makes the change "
+    "needs iam:CreateServiceLinkedRole, or the update is refused."
+)
 
 
 def deletion_protection_fix(ref: PoolRef, pool: Mapping[str, Any]) -> tuple[str, str]:
@@ -237,8 +250,12 @@ def new_pool_params(pool: Mapping[str, Any], *, prod: bool) -> dict[str, Any]:
             "EmailVerificationSubject",
         ):
             params.pop(deprecated, None)
-    if pool.get("UsernameConfiguration"):
-        params["UsernameConfiguration"] = copy.deepcopy(pool["UsernameConfiguration"])
+    # "true ... This is the default value" (UsernameConfigurationType.CaseSensitive): a new
+    # pool is case-sensitive unless told otherwise, and the setting can't change later.
+    params["UsernameConfiguration"] = {"CaseSensitive": False}
+    dcr = pool.get("DcrConfiguration")
+    if isinstance(dcr, Mapping) and dcr.get("EnableStatus") == "Enabled":
+        params["DcrConfiguration"] = copy.deepcopy(dict(dcr))
     params["UsernameAttributes"] = ["email"]
     params["Schema"] = schema_for_new_pool(pool)
     params["AutoVerifiedAttributes"] = sorted(
@@ -250,7 +267,26 @@ def new_pool_params(pool: Mapping[str, Any], *, prod: bool) -> dict[str, Any]:
     if prod:
         params["Policies"] = with_password_policy(pool, prod_password_policy(pool))
         params["DeletionProtection"] = "ACTIVE"
-    return params
+    return without_defaults(params)
+
+
+def copied_resources_note(params: Mapping[str, Any]) -> str:
+    """What to redo for the copied settings whose AWS resources name the old pool's ARN."""
+    notes = []
+    if params.get("LambdaConfig"):
+        notes.append(
+            "it copies LambdaConfig, but each trigger function's resource policy lets only the "
+            "old pool's ARN (SourceArn) invoke it: add a permission for the new pool's ARN "
+            "(aws lambda add-permission --principal cognito-idp.amazonaws.com --source-arn "
+            "<new pool ARN>) or its triggers fail"
+        )
+    email = params.get("EmailConfiguration") or {}
+    if email.get("EmailSendingAccount") == "DEVELOPER":
+        notes.append(
+            "it copies EmailConfiguration: if the SES identity's sending authorization policy "
+            "names the old pool's ARN, add the new pool's ARN to it or SES refuses its emails"
+        )
+    return ("Note: " + "; ".join(notes) + ". ") if notes else ""
 
 
 def env_files(settings: RunConfig) -> str:
@@ -271,7 +307,9 @@ def new_pool_fix(
         "required attributes email and name; No MFA; self-registration off; recovery Email "
         f"only), or run this, which makes {params['PoolName']!r} with the runbook's settings "
         f"and keeps this pool's other settings:\n{command}\n"
-        "Then: create the clinical-platform app client in the new pool; put the new pool id "
+        + (f"{note}\n" if (note := newer_cli_note(params)) else "")
+        + copied_resources_note(params)
+        + "Then: create the clinical-platform app client in the new pool; put the new pool id "
         f"into COGNITO_USER_POOL_ID in {env_files(settings)} (and the new client id into "
         "COGNITO_APP_CLIENT_ID); point the IAM policy's Resource at the new pool's ARN. "
         "Users must be migrated: they cannot be moved between pools, so re-invite "
@@ -298,3 +336,44 @@ def not_found_fix(lookup: PoolLookup, others: list[dict[str, str]], settings: Ru
             f"the services. Otherwise: {fix}"
         )
     return fix
+
+
+def invitation_fix(ref: PoolRef, pool: Mapping[str, Any], message: str) -> tuple[str, str]:
+    """(fix text, command) putting {####} and {username} into the invitation email."""
+    admin_config = invitation_template_config(pool, message)
+    fix, command = update_fix(
+        ref,
+        pool,
+        {"AdminCreateUserConfig": admin_config},
+        console(
+            pool,
+            "Messaging",
+            "Message templates",
+            "Invitation message",
+            "Edit",
+            "put {####} (the temporary password) and {username} in the email message",
+        ),
+    )
+    sending = (pool.get("EmailConfiguration") or {}).get("EmailSendingAccount")
+    if sending != "DEVELOPER":
+        fix += (
+            " The pool sends with COGNITO_DEFAULT, where AWS allows no custom email message "
+            "(MessageTemplateType.EmailMessage): the command goes back to Cognito's default "
+            "invitation, which has both placeholders."
+        )
+    return (
+        fix + " Then resend the invitation to everyone invited since the template changed "
+        "(`cognito-doctor user EMAIL` prints the command).",
+        command,
+    )
+
+
+def invitation_template_config(pool: Mapping[str, Any], message: str) -> dict[str, Any]:
+    """The current AdminCreateUserConfig with {####} and {username} added to the email."""
+    admin_config = dict(current(pool, "AdminCreateUserConfig") or {})
+    template = dict(admin_config.get("InviteMessageTemplate") or {})
+    template["EmailMessage"] = (
+        f"{message}\nYour username is {{username}} and temporary password is {{####}}."
+    )
+    admin_config["InviteMessageTemplate"] = template
+    return admin_config

@@ -27,7 +27,8 @@ COGNITO_MANAGED_ATTRIBUTES = frozenset({"sub", "identities"})
 # Why each of REQUIRED_ATTRIBUTES must be required.
 MISSING_ATTRIBUTE_REASONS = {
     "email": "users without an email address get no invitation and can't reset passwords",
-    "name": "CognitoService.createUser sends a name attribute with the user's display name",
+    "name": "CognitoService.createUser sends a name attribute with the user's display name, "
+    "which the platform shows",
 }
 DEFAULT_SENDER_PROBLEM = (
     "Cognito's default sender (COGNITO_DEFAULT) allows about 50 emails a day, and its "
@@ -119,8 +120,9 @@ def recovery_problem(names: list[str]) -> str:
     """What is wrong with recovery mechanisms `names` (which are not just verified_email)."""
     if not names:
         return (
-            "no account recovery setting: the pool uses the legacy behaviour, which sends "
-            "reset codes by SMS first, and the platform has no phone numbers"
+            "no account recovery setting: the pool uses Cognito's legacy order, SMS first and "
+            "email for users without a phone number; set verified email only so that no reset "
+            "code ever goes to a phone number the platform never verified"
         )
     if "admin_only" in names:
         return (
@@ -162,11 +164,17 @@ def not_found_message(lookup: PoolLookup, others: list[dict[str, str]]) -> str:
 
 def mfa_problem(mfa: str) -> str:
     """What MfaConfiguration `mfa` (ON or OPTIONAL) does to the platform."""
-    meaning = "required for every user" if mfa == "ON" else "optional (users may turn it on)"
+    if mfa == "OPTIONAL":
+        return (
+            "MfaConfiguration=OPTIONAL: Cognito prompts only users who enrolled an MFA factor, "
+            "and the platform enrols none, so nobody is prompted today; the platform does MFA "
+            "in admin-api, and a user who enrols a factor would get a challenge its flows "
+            "can't answer"
+        )
     return (
-        f"MfaConfiguration={mfa}: Cognito MFA is {meaning}; the platform does MFA in admin-api, "
-        "so admins would be asked for a second factor twice and the platform's flows can't "
-        "answer Cognito's MFA challenges"
+        f"MfaConfiguration={mfa}: Cognito MFA is required for every user; the platform does MFA "
+        "in admin-api, so admins would be asked for a second factor twice and the platform's "
+        "flows can't answer Cognito's MFA challenges"
     )
 
 

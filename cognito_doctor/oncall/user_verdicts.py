@@ -6,12 +6,17 @@ expired invitation can be shown without waiting a week.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from cognito_doctor.platform.awscli import aws_command
+from cognito_doctor.oncall.user_commands import (
+    idp_command,
+    invite_command,
+    required_attributes,
+    resend_command,
+)
 
 # AWS's default when neither PasswordPolicy.TemporaryPasswordValidityDays nor the legacy
 # AdminCreateUserConfig.UnusedAccountValidityDays is set.
@@ -45,6 +50,8 @@ class CognitoUser:
     sub: str | None
     created: datetime | None
     modified: datetime | None
+    # The names of the attributes the user has a value for.
+    attribute_names: frozenset[str] = frozenset()
 
     @classmethod
     def from_response(cls, user: Mapping[str, Any]) -> CognitoUser:
@@ -61,6 +68,7 @@ class CognitoUser:
             sub=attributes.get("sub"),
             created=_aware(user.get("UserCreateDate")),
             modified=_aware(user.get("UserLastModifiedDate")),
+            attribute_names=frozenset(n for n, v in attributes.items() if v),
         )
 
 
@@ -116,35 +124,6 @@ def _span(delta: timedelta) -> str:
     return f"{hours} h {minutes} min" if hours else f"{minutes} min"
 
 
-def _idp_command(
-    operation: str, region: str, pool_id: str, username: str, **options: str | Sequence[str]
-) -> str:
-    """`aws cognito-idp OPERATION` for one user of one pool, every value quoted."""
-    return aws_command(
-        "cognito-idp", operation, region, user_pool_id=pool_id, username=username, **options
-    )
-
-
-def resend_command(region: str, pool_id: str, username: str) -> str:
-    """The invitation resend: AdminCreateUser with MessageAction RESEND."""
-    return _idp_command("admin-create-user", region, pool_id, username, message_action="RESEND")
-
-
-def invite_command(region: str, pool_id: str, email: str) -> str:
-    """A fresh invitation for `email` in a pool whose usernames are email addresses."""
-    return _idp_command(
-        "admin-create-user",
-        region,
-        pool_id,
-        email,
-        user_attributes=(
-            f"Name=email,Value={email}",
-            "Name=email_verified,Value=true",
-            "Name=name,Value=<display name>",
-        ),
-    )
-
-
 def _command_username(user: CognitoUser, pool: Mapping[str, Any], email: str) -> str:
     # In a pool whose usernames are email addresses, AdminCreateUser (also with RESEND) takes
     # the email: the sub-style Username is refused with "Username should be an email.".
@@ -183,6 +162,11 @@ def assess_user(
         if status_finding is not None:
             findings.append(status_finding)
 
+    lacking = [n for n in required_attributes(pool) if n not in user.attribute_names]
+    if lacking:
+        tags.add("required_attribute_missing")
+        findings.append(_missing_attributes_finding(user, lacking, region, pool_id, name))
+
     if user.email_verified is not True:
         tags.add("email_unverified")
     # An invited user who has not signed in yet is expected to be unverified.
@@ -198,7 +182,33 @@ def _disabled_finding(region: str, pool_id: str, name: str) -> UserFinding:
         "the user is disabled: every sign-in is refused with NotAuthorizedException "
         '"User is disabled."',
         "If they should have access, re-enable them in the platform, or run:",
-        _idp_command("admin-enable-user", region, pool_id, name),
+        idp_command("admin-enable-user", region, pool_id, name),
+    )
+
+
+def _missing_attributes_finding(
+    user: CognitoUser, lacking: list[str], region: str, pool_id: str, name: str
+) -> UserFinding:
+    """The finding for a user without a value for the pool's required attributes `lacking`."""
+    # AWS does not check required attributes on AdminCreateUser; the first sign-in's
+    # NEW_PASSWORD_REQUIRED answer then fails with this message.
+    when = (
+        "the first sign-in (setting the new password) fails"
+        if user.status == "FORCE_CHANGE_PASSWORD"
+        else "updates and sign-ins that set attributes fail"
+    )
+    return UserFinding(
+        PROBLEM,
+        f"the user has no {', '.join(lacking)}, which the pool requires: {when} with "
+        f'InvalidParameterException "Invalid attributes given, {lacking[0]} is missing"',
+        "Give the user the missing attribute(s) (the platform's display name for name):",
+        idp_command(
+            "admin-update-user-attributes",
+            region,
+            pool_id,
+            name,
+            user_attributes=tuple(f"Name={n},Value=<{n}>" for n in lacking),
+        ),
     )
 
 
@@ -207,9 +217,10 @@ def _unverified_email_finding(region: str, pool_id: str, name: str) -> UserFindi
     return UserFinding(
         WARN,
         "email_verified is not true: with recovery by verified email only, Cognito "
-        "cannot send this user a password-reset code",
+        "cannot send this user a password-reset code (AdminResetUserPassword and Forgot "
+        "password fail for them)",
         "Once you know the address is theirs, mark it verified:",
-        _idp_command(
+        idp_command(
             "admin-update-user-attributes",
             region,
             pool_id,
@@ -263,10 +274,11 @@ def _expired_invitation(
         f"day(s) (TemporaryPasswordValidityDays), so it expired "
         f"{_when(expiry)}, {_span(now - expiry)} ago. Signing in "
         'with it fails with "Temporary password has expired and must be reset '
-        'by an administrator."',
+        'by an administrator." A password reset does not help: AdminResetUserPassword '
+        'refuses a user in FORCE_CHANGE_PASSWORD ("User password cannot be reset in the '
+        'current state.").',
         "Resend the invitation, which emails a new temporary password valid for "
-        f"another {days} day(s) (or User pool → Users → the user → Actions → "
-        "Resend invitation):",
+        f"another {days} day(s):",
         resend,
     )
 
@@ -320,7 +332,7 @@ def _status_finding(user: CognitoUser, region: str, pool_id: str, name: str) -> 
             "a password reset is required (RESET_REQUIRED): the user's password no longer "
             "works and they must set a new one with the code emailed to them (valid 1 hour)",
             "Ask the user to use Forgot password; if their code has expired, send a new one:",
-            _idp_command("admin-reset-user-password", region, pool_id, name),
+            idp_command("admin-reset-user-password", region, pool_id, name),
         )
     if status == "UNCONFIRMED":
         return UserFinding(
@@ -328,7 +340,7 @@ def _status_finding(user: CognitoUser, region: str, pool_id: str, name: str) -> 
             "signed up but never confirmed (UNCONFIRMED): the platform is invitation-only, so "
             "this user did not come from a promote (is self sign-up on? see pool.self-signup)",
             "If the user is legitimate, confirm them; otherwise delete them:",
-            _idp_command("admin-confirm-sign-up", region, pool_id, name),
+            idp_command("admin-confirm-sign-up", region, pool_id, name),
         )
     if status == "COMPROMISED":
         return UserFinding(
@@ -336,7 +348,7 @@ def _status_finding(user: CognitoUser, region: str, pool_id: str, name: str) -> 
             "Cognito marked the user's credentials as compromised (COMPROMISED): sign-in is "
             "blocked until the password is reset",
             "Reset the password, which emails the user a code to set a new one:",
-            _idp_command("admin-reset-user-password", region, pool_id, name),
+            idp_command("admin-reset-user-password", region, pool_id, name),
         )
     if status == "EXTERNAL_PROVIDER":
         return UserFinding(OK, "signs in through an external identity provider (EXTERNAL_PROVIDER)")

@@ -17,6 +17,7 @@ from cognito_doctor.aws.failure import AwsError
 from cognito_doctor.engine.model import FactUnavailable
 from cognito_doctor.engine.registry import Registry
 from cognito_doctor.facts.context import CheckContext
+from cognito_doctor.oncall.user_commands import invite_command, resend_command
 from cognito_doctor.oncall.user_verdicts import (
     DEFAULT_TEMPORARY_PASSWORD_DAYS,
     OK,
@@ -26,9 +27,7 @@ from cognito_doctor.oncall.user_verdicts import (
     UserAssessment,
     UserFinding,
     assess_user,
-    invite_command,
     not_found_finding,
-    resend_command,
     temporary_password_days,
     worst,
 )

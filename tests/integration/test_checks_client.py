@@ -276,7 +276,8 @@ def test_public_client_fails_and_the_new_confidential_client_passes(
     assert f"'clinical-platform' ({setup.client_id}) is public: it has no client secret" in (
         outcome.message
     )
-    assert "cannot add a secret to an existing client" in outcome.fix
+    # AddUserPoolClientSecret adds secrets only to a client that is already confidential.
+    assert "A public client can't become confidential (AddUserPoolClientSecret" in outcome.fix
     assert outcome.fix_command is not None
     assert outcome.fix_command.startswith("aws cognito-idp create-user-pool-client ")
     assert f"--user-pool-id {setup.pool_id}" in outcome.fix_command
@@ -320,7 +321,10 @@ def test_public_client_fails_and_the_new_confidential_client_passes(
         (
             [*RUNBOOK_FLOWS, "ALLOW_USER_AUTH"],
             Status.WARN,
-            ["ALLOW_USER_AUTH enables choice-based sign-in (USER_AUTH), which also permits SRP"],
+            [
+                "ALLOW_USER_AUTH enables choice-based sign-in (USER_AUTH: passwords, SRP, "
+                "passwordless codes and passkeys; Essentials tier or higher)"
+            ],
         ),
         (
             ["ADMIN_NO_SRP_AUTH"],

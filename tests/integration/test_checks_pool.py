@@ -39,8 +39,10 @@ POOL_CHECKS = (
     "pool.email-verification",
     "pool.account-recovery",
     "pool.password-policy",
-    "pool.email-sending",
     "pool.deletion-protection",
+    "pool.email-sending",
+    "pool.invitation-template",
+    "pool.username-case",
 )
 UPDATE_RESET_WARNING = RESET_WARNING.format(what="user-pool")
 PROD_READY = {
@@ -60,6 +62,7 @@ PROD_READY = {
         "From": "no-reply@mail.example.org",
     },
     "DeletionProtection": "ACTIVE",
+    "UsernameConfiguration": {"CaseSensitive": False},
 }
 
 RunReport = Callable[..., Report]
@@ -166,6 +169,9 @@ def test_healthy_pool_passes_every_pool_check_in_dev_but_not_prod(
     expected = dict.fromkeys(POOL_CHECKS, Status.PASS)
     expected["pool.email-sending"] = Status.WARN
     expected["pool.deletion-protection"] = Status.SKIP
+    # The sandbox makes its pool without UsernameConfiguration: case-sensitive, the API's
+    # default (a console-made pool is case-insensitive).
+    expected["pool.username-case"] = Status.WARN
     assert statuses(report) == expected
 
     exists = result_of(report, "pool.exists").outcome
@@ -185,6 +191,7 @@ def test_healthy_pool_passes_every_pool_check_in_dev_but_not_prod(
     expected["pool.password-policy"] = Status.FAIL
     expected["pool.email-sending"] = Status.FAIL
     expected["pool.deletion-protection"] = Status.WARN
+    expected["pool.username-case"] = Status.WARN
     assert statuses(prod) == expected
     policy = result_of(prod, "pool.password-policy").outcome.message
     assert "minimum length is 8 (prod needs 12+)" in policy
@@ -232,7 +239,9 @@ def test_missing_pool_lists_the_pools_of_the_region(
     assert [p["Id"] for p in listed if "clinical-platform" in p["Name"]] == [setup.pool_id]
     assert f"COGNITO_USER_POOL_ID={setup.pool_id} in {UM_ENV} and {AUTH_ENV}" in exists.fix
     assert "COGNITO_REGION" in exists.fix
-    for check_id in POOL_CHECKS[1:-1]:
+    for check_id in POOL_CHECKS[1:]:
+        if check_id == "pool.deletion-protection":
+            continue  # prod only
         skipped = result_of(report, check_id).outcome
         assert skipped.status is Status.SKIP, check_id
         assert "see pool.exists" in skipped.message
@@ -365,9 +374,16 @@ def test_new_pool_command_makes_a_runbook_pool_and_keeps_other_settings(
     ):
         assert result_of(after, check_id).status is Status.PASS, check_id
     kept = describe(sandbox, setup, new_pool["Id"])
-    assert kept["AdminCreateUserConfig"]["InviteMessageTemplate"]["EmailSubject"] == (
-        "Welcome to the platform"
+    # A COGNITO_DEFAULT pool may not carry a custom email subject (DEVELOPER only, in
+    # botocore's model), so the command leaves it out; the new pool is case-insensitive.
+    template = kept["AdminCreateUserConfig"].get("InviteMessageTemplate") or {}
+    assert "EmailSubject" not in template
+    assert (
+        "EmailSubject" in describe(sandbox, setup)["AdminCreateUserConfig"]["InviteMessageTemplate"]
     )
+    assert json.loads(shlex.split(sign_in.fix_command)[6])["UsernameConfiguration"] == {
+        "CaseSensitive": False
+    }
     assert kept["Policies"]["PasswordPolicy"]["MinimumLength"] == 10
     assert "custom:tenant" in {a["Name"] for a in kept["SchemaAttributes"]}
 
@@ -406,16 +422,24 @@ def test_mfa_on_fails_and_the_fix_turns_it_off(
     run_fix(sandbox, outcome.fix_command)
     after = check_pool(tmp_path)
     assert result_of(after, "pool.mfa").status is Status.PASS
-    assert {result_of(after, c).status for c in POOL_CHECKS[:-2]} == {Status.PASS}
+    healthy_in_the_sandbox = set(POOL_CHECKS) - {
+        "pool.deletion-protection",
+        "pool.email-sending",
+        "pool.username-case",
+    }
+    assert {result_of(after, c).status for c in healthy_in_the_sandbox} == {Status.PASS}
 
 
-def test_optional_mfa_fails(
+def test_optional_mfa_warns(
     sandbox: Sandbox, check_pool: Callable[..., Report], tmp_path: Path
 ) -> None:
+    # OPTIONAL prompts only users who enrolled a factor (UpdateUserPoolRequest.
+    # MfaConfiguration in botocore's model), and the platform enrols none.
     pool_with_mfa(sandbox, tmp_path, "OPTIONAL")
     outcome = result_of(check_pool(tmp_path), "pool.mfa").outcome
-    assert outcome.status is Status.FAIL
+    assert outcome.status is Status.WARN
     assert "MfaConfiguration=OPTIONAL" in outcome.message
+    assert "prompts only users who enrolled" in outcome.message
     assert "--mfa-configuration OFF" in outcome.fix
 
 
@@ -486,7 +510,6 @@ def test_email_verification_off_fails_and_the_fix_turns_it_on(
 @pytest.mark.parametrize(
     ("recovery", "words"),
     [
-        (None, "no account recovery setting: the pool uses the legacy behaviour"),
         (
             [{"Priority": 1, "Name": "admin_only"}],
             "account recovery is admin_only: AdminResetUserPassword",
@@ -515,6 +538,19 @@ def test_account_recovery_other_than_email_fails(
     result = result_of(check_pool(tmp_path), "pool.account-recovery")
     assert result.status is Status.FAIL
     assert words in result.outcome.message
+    assert_update_fix(result, pool_id, "Sign-in → User account recovery → Edit → Email only")
+
+
+def test_no_account_recovery_setting_warns(
+    sandbox: Sandbox, check_pool: Callable[..., Report], tmp_path: Path
+) -> None:
+    # "In the absence of this setting, Amazon Cognito uses the legacy behavior ... where SMS
+    # is preferred through email" (UserPoolType.AccountRecoverySetting): email still works
+    # for users without a phone, so this warns rather than fails.
+    pool_id = pool_setup(sandbox, tmp_path, without=("AccountRecoverySetting",)).pool_id
+    result = result_of(check_pool(tmp_path), "pool.account-recovery")
+    assert result.status is Status.WARN
+    assert "legacy order, SMS first and email for users without a phone" in result.outcome.message
     assert_update_fix(result, pool_id, "Sign-in → User account recovery → Edit → Email only")
 
     run_fix(sandbox, result.outcome.fix_command)

@@ -64,7 +64,7 @@ def created_at(sandbox: Sandbox, setup: Setup, email: str) -> datetime:
 def resend(setup: Setup, username: str) -> str:
     return (
         f"aws cognito-idp admin-create-user --region eu-west-2 --user-pool-id {setup.pool_id} "
-        f"--username {username} --message-action RESEND"
+        f"--username {username} --message-action RESEND --desired-delivery-mediums EMAIL"
     )
 
 
