@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from cognito_doctor.engine.model import Outcome, failed, passed, warned
+from cognito_doctor.checks.changes import client_change, env_change
+from cognito_doctor.engine.model import Outcome, failed, passed, skipped, warned
 from cognito_doctor.engine.registry import check
 from cognito_doctor.facts.records import ClientLookup
 from cognito_doctor.platform.awscli import (
@@ -34,6 +35,13 @@ SRP_FLOWS = {
 DEFAULT_FLOWS = ("ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_CUSTOM_AUTH")
 
 
+def _not_ours(client: Mapping[str, Any], settings: RunConfig) -> str:
+    return (
+        f"app client {_describe(client)} is not the {settings.expect.app_client_name} client: "
+        "another application's client is left alone (see client.exists)"
+    )
+
+
 def _describe(client: Mapping[str, Any]) -> str:
     return f"'{client.get('ClientName') or '(no name)'}' ({client.get('ClientId')})"
 
@@ -48,6 +56,59 @@ def create_client_command(region: str, pool_id: str, name: str = RUNBOOK_CLIENT_
         client_name=name,
         generate_secret=True,
         explicit_auth_flows=REQUIRED_FLOWS,
+    )
+
+
+def is_expected_client(client: Mapping[str, Any], wanted: str = RUNBOOK_CLIENT_NAME) -> bool:
+    """Whether the client is named like `wanted` (the runbook's client, not another
+    application's): the first two of `_runbook_like`'s tiers."""
+    name = str(client.get("ClientName") or "").lower().replace("_", "-").replace(" ", "-")
+    return wanted.lower() in name or wanted.lower().replace("-", "") in name
+
+
+def _another_apps_client(
+    client: Mapping[str, Any], lookup: ClientLookup, auth_env: EnvFile, wanted: str
+) -> Outcome:
+    """COGNITO_APP_CLIENT_ID names a client of the pool that is not the runbook's: point at
+    the right one (or its creation), and leave the other application's client alone."""
+    ref = lookup.ref
+    where = auth_env.location("COGNITO_APP_CLIENT_ID")
+    message = (
+        f"COGNITO_APP_CLIENT_ID={ref.app_client_id} is the app client {_describe(client)} of "
+        f"pool {ref.pool_id}, which is not the {wanted} client: services/auth would accept "
+        "tokens minted for another application"
+    )
+    leave = (
+        f"Leave {_describe(client)} as it is: it belongs to another application (do not "
+        "change its flows or delete it). Restart auth afterwards."
+    )
+    others = [c for c in lookup.other_clients if c.get("ClientId") != client.get("ClientId")]
+    candidates = [c for c in _runbook_like(others, wanted) if is_expected_client(c, wanted)]
+    if len(candidates) == 1:
+        best = str(candidates[0].get("ClientId"))
+        return failed(
+            f"{message}. The {wanted} client is {_describe(candidates[0])}",
+            f"In {auth_env.label}, set\n  COGNITO_APP_CLIENT_ID={best}\n{leave}",
+            location=where,
+            change=env_change((auth_env.label,), COGNITO_APP_CLIENT_ID=best),
+            suggested_client_id=best,
+        )
+    if candidates:
+        listing = ", ".join(_describe(c) for c in candidates)
+        return failed(
+            f"{message}. {len(candidates)} clients are named like {wanted}: {listing}",
+            f"In {auth_env.label}, set COGNITO_APP_CLIENT_ID to the one whose tokens "
+            f"services/auth receives. {leave}",
+            location=where,
+        )
+    create = create_client_command(ref.region, ref.pool_id, wanted)
+    problem = f" ({lookup.list_problem})" if lookup.list_problem else ""
+    return failed(
+        f"{message}; no {wanted} client was found in the pool{problem}",
+        f"Create the runbook's confidential {wanted} client:\n  {create}\nthen put the "
+        f"ClientId it prints into {auth_env.label} as COGNITO_APP_CLIENT_ID. {leave}",
+        fix_command=create,
+        location=where,
     )
 
 
@@ -99,8 +160,10 @@ def client_exists(auth_env: EnvFile, client_lookup: ClientLookup, settings: RunC
     wanted = settings.expect.app_client_name
     ref = client_lookup.ref
     where = auth_env.location("COGNITO_APP_CLIENT_ID")
-    if client_lookup.client is not None:
-        client = client_lookup.client
+    client = client_lookup.client
+    if client is not None and not is_expected_client(client, wanted):
+        return _another_apps_client(client, client_lookup, auth_env, wanted)
+    if client is not None:
         return passed(
             f"COGNITO_APP_CLIENT_ID={ref.app_client_id} is the app client {_describe(client)} "
             f"of pool {ref.pool_id}",
@@ -147,6 +210,7 @@ def client_exists(auth_env: EnvFile, client_lookup: ClientLookup, settings: RunC
             f"{_describe(best)}",
             f"In {auth_env.label}, set\n  COGNITO_APP_CLIENT_ID={best.get('ClientId')}\n{restart}",
             location=where,
+            change=env_change((auth_env.label,), COGNITO_APP_CLIENT_ID=str(best.get("ClientId"))),
             suggested_client_id=best.get("ClientId"),
             **evidence,
         )
@@ -195,6 +259,8 @@ def client_secret(app_client: dict[str, Any], pool_ref: PoolRef, settings: RunCo
     in `services/auth/.env`, keep its secret in your secret store, restart auth, and delete
     the old public client once nothing uses it.
     """
+    if not is_expected_client(app_client, settings.expect.app_client_name):
+        return skipped(_not_ours(app_client, settings))
     described = _describe(app_client)
     if app_client.get("ClientSecret"):
         return passed(
@@ -232,7 +298,9 @@ def client_secret(app_client: dict[str, Any], pool_ref: PoolRef, settings: RunCo
     title="The app client allows the admin password and refresh flows",
     severity="error",
 )
-def client_auth_flows(app_client: dict[str, Any], pool_ref: PoolRef) -> Outcome:
+def client_auth_flows(
+    app_client: dict[str, Any], pool_ref: PoolRef, settings: RunConfig
+) -> Outcome:
     """
     ## What it checks
     That the app client's ExplicitAuthFlows has ALLOW_ADMIN_USER_PASSWORD_AUTH and
@@ -257,6 +325,8 @@ def client_auth_flows(app_client: dict[str, Any], pool_ref: PoolRef) -> Outcome:
     check prints: it carries every current setting of the client, because that call resets
     whatever it is not given.
     """
+    if not is_expected_client(app_client, settings.expect.app_client_name):
+        return skipped(_not_ours(app_client, settings))
     raw = app_client.get("ExplicitAuthFlows")
     defaulted = raw is None
     flows: list[str] = list(DEFAULT_FLOWS) if raw is None else [str(f) for f in raw]
@@ -322,6 +392,7 @@ def client_auth_flows(app_client: dict[str, Any], pool_ref: PoolRef) -> Outcome:
         + srp_note
     )
     message = f"app client {described}: ExplicitAuthFlows {shown}. " + "; ".join(problems)
+    change = client_change(str(app_client.get("ClientId")), ExplicitAuthFlows=target)
     if missing:
-        return failed(message, fix, fix_command=command, missing=missing, **evidence)
-    return warned(message, fix, fix_command=command, **evidence)
+        return failed(message, fix, fix_command=command, change=change, missing=missing, **evidence)
+    return warned(message, fix, fix_command=command, change=change, **evidence)

@@ -89,13 +89,14 @@ def email_sign_in(user_pool: dict[str, Any], pool_ref: PoolRef, settings: RunCon
     alias = list(user_pool.get("AliasAttributes") or [])
     if username == ["email"] and not alias:
         return passed("users sign in with their email address (UsernameAttributes=['email'])")
-    fix, command = fixes.new_pool_fix(
-        pool_ref, user_pool, settings=settings, why="The sign-in option (UsernameAttributes)"
-    )
-    return failed(
+    return fixes.new_pool_fix(
+        pool_ref,
+        user_pool,
+        settings=settings,
+        why="The sign-in option (UsernameAttributes)",
+        UsernameAttributes=["email"],
+    ).failed(
         values.sign_in_problem(username, alias),
-        fix,
-        fix_command=command,
         username_attributes=username,
         alias_attributes=alias,
     )
@@ -104,7 +105,7 @@ def email_sign_in(user_pool: dict[str, Any], pool_ref: PoolRef, settings: RunCon
 @check(
     "pool.mfa", title="Cognito MFA is off (the platform does MFA in admin-api)", severity="error"
 )
-def mfa_off(user_pool: dict[str, Any], pool_ref: PoolRef) -> Outcome:
+def mfa_off(user_pool: dict[str, Any], pool_ref: PoolRef, settings: RunConfig) -> Outcome:
     """
     ## What it checks
     That the pool's `MfaConfiguration` is `OFF` (the console's "No MFA"). Both `ON`
@@ -124,8 +125,8 @@ def mfa_off(user_pool: dict[str, Any], pool_ref: PoolRef) -> Outcome:
     mfa = str(user_pool.get("MfaConfiguration") or "OFF")
     if mfa == "OFF":
         return passed("MfaConfiguration=OFF: the platform does MFA itself in admin-api", mfa=mfa)
-    fix, command = fixes.mfa_off_fix(pool_ref, user_pool)
-    return failed(values.mfa_problem(mfa), fix, fix_command=command, mfa=mfa)
+    fix = fixes.mfa_off_fix(pool_ref, user_pool, settings)
+    return fix.failed(values.mfa_problem(mfa), mfa=mfa)
 
 
 @check("pool.required-attributes", title="email and name are required attributes", severity="error")
@@ -156,20 +157,21 @@ def required_attributes(
     required = sorted(n for n, a in schema.items() if a.get("Required"))
     if not missing:
         return passed("email and name are required attributes", required=required)
-    fix, command = fixes.new_pool_fix(
-        pool_ref, user_pool, settings=settings, why="The pool's required attributes"
-    )
-    return failed(
+    return fixes.new_pool_fix(
+        pool_ref,
+        user_pool,
+        settings=settings,
+        why="The pool's required attributes",
+        RequiredAttributes=missing,
+    ).failed(
         values.missing_attributes_problem(missing),
-        fix,
-        fix_command=command,
         missing=missing,
         required=required,
     )
 
 
 @check("pool.self-signup", title="Self-registration is off (invitation only)", severity="error")
-def self_signup_off(user_pool: dict[str, Any], pool_ref: PoolRef) -> Outcome:
+def self_signup_off(user_pool: dict[str, Any], pool_ref: PoolRef, settings: RunConfig) -> Outcome:
     """
     ## What it checks
     That `AdminCreateUserConfig.AllowAdminCreateUserOnly` is true: only administrators (the
@@ -188,18 +190,17 @@ def self_signup_off(user_pool: dict[str, Any], pool_ref: PoolRef) -> Outcome:
     allowed = bool((user_pool.get("AdminCreateUserConfig") or {}).get("AllowAdminCreateUserOnly"))
     if allowed:
         return passed("self-registration is off: only the platform creates users (invitation only)")
-    fix, command = fixes.self_signup_fix(pool_ref, user_pool)
-    return failed(
+    return fixes.self_signup_fix(pool_ref, user_pool, settings).failed(
         "anyone can sign up: AllowAdminCreateUserOnly is false, so self-registration is on and "
         "the platform is meant to be invitation-only",
-        fix,
-        fix_command=command,
         allow_admin_create_user_only=False,
     )
 
 
 @check("pool.email-verification", title="Cognito verifies email addresses", severity="error")
-def email_verification(user_pool: dict[str, Any], pool_ref: PoolRef) -> Outcome:
+def email_verification(
+    user_pool: dict[str, Any], pool_ref: PoolRef, settings: RunConfig
+) -> Outcome:
     """
     ## What it checks
     That `AutoVerifiedAttributes` contains `email` (the console's "Send email message, verify
@@ -219,12 +220,9 @@ def email_verification(user_pool: dict[str, Any], pool_ref: PoolRef) -> Outcome:
     verified = list(user_pool.get("AutoVerifiedAttributes") or [])
     if "email" in verified:
         return passed(f"Cognito verifies email addresses (AutoVerifiedAttributes={verified})")
-    fix, command = fixes.verification_fix(pool_ref, user_pool, verified)
-    return failed(
+    return fixes.verification_fix(pool_ref, user_pool, verified, settings).failed(
         f"AutoVerifiedAttributes is {verified or 'empty'}: email addresses are never verified, so "
         "password resets (AdminResetUserPassword) have no verified address to go to",
-        fix,
-        fix_command=command,
         auto_verified_attributes=verified,
     )
 
@@ -232,7 +230,7 @@ def email_verification(user_pool: dict[str, Any], pool_ref: PoolRef) -> Outcome:
 @check(
     "pool.account-recovery", title="Account recovery is by verified email only", severity="error"
 )
-def account_recovery(user_pool: dict[str, Any], pool_ref: PoolRef) -> Outcome:
+def account_recovery(user_pool: dict[str, Any], pool_ref: PoolRef, settings: RunConfig) -> Outcome:
     """
     ## What it checks
     That `AccountRecoverySetting.RecoveryMechanisms` is exactly `verified_email` (the
@@ -252,8 +250,8 @@ def account_recovery(user_pool: dict[str, Any], pool_ref: PoolRef) -> Outcome:
     names = values.recovery_names(user_pool)
     if names == ["verified_email"]:
         return passed("account recovery is by verified email only", recovery=names)
-    fix, command = fixes.recovery_fix(pool_ref, user_pool)
-    return failed(values.recovery_problem(names), fix, fix_command=command, recovery=names)
+    fix = fixes.recovery_fix(pool_ref, user_pool, settings)
+    return fix.failed(values.recovery_problem(names), recovery=names)
 
 
 @check("pool.password-policy", title="The password policy fits the environment", severity="error")
@@ -289,11 +287,8 @@ def password_policy(user_pool: dict[str, Any], pool_ref: PoolRef, settings: RunC
     shortfalls = values.password_shortfalls(policy, minimum, env=env, prod=settings.prod)
     if not shortfalls:
         return passed(f"{env}: {described}", password_policy=policy)
-    fix, command = fixes.password_fix(pool_ref, user_pool, minimum)
-    return failed(
+    return fixes.password_fix(pool_ref, user_pool, minimum, settings).failed(
         f"{env} password policy is too weak: {'; '.join(shortfalls)}",
-        fix,
-        fix_command=command,
         password_policy=policy,
     )
 
@@ -340,7 +335,7 @@ def email_sending(user_pool: dict[str, Any], pool_ref: PoolRef, settings: RunCon
             f"Cognito's default sender, as the config file expects for {settings.name}",
             **evidence,
         )
-    fix = fixes.ses_fix(pool_ref, user_pool)
+    fix = fixes.ses_fix(pool_ref, user_pool, settings)
     ses_required = settings.prod or expected == "DEVELOPER"
     problem = values.sending_problem(account, settings.name, ses_required=ses_required)
     if account == "DEVELOPER" or ses_required:
@@ -354,7 +349,9 @@ def email_sending(user_pool: dict[str, Any], pool_ref: PoolRef, settings: RunCon
     severity="warning",
     environments=["prod"],
 )
-def deletion_protection(user_pool: dict[str, Any], pool_ref: PoolRef) -> Outcome:
+def deletion_protection(
+    user_pool: dict[str, Any], pool_ref: PoolRef, settings: RunConfig
+) -> Outcome:
     """
     ## What it checks
     prod only: that the pool's `DeletionProtection` is `ACTIVE`. Anything else (including
@@ -372,12 +369,9 @@ def deletion_protection(user_pool: dict[str, Any], pool_ref: PoolRef) -> Outcome
     state = str(user_pool.get("DeletionProtection") or "INACTIVE")
     if state == "ACTIVE":
         return passed("deletion protection is ACTIVE", deletion_protection=state)
-    fix, command = fixes.deletion_protection_fix(pool_ref, user_pool)
-    return warned(
+    return fixes.deletion_protection_fix(pool_ref, user_pool, settings).warned(
         f"deletion protection is {state}: one DeleteUserPool call (or a stray `terraform "
         "destroy`) deletes every prod user for good",
-        fix,
-        fix_command=command,
         deletion_protection=state,
     )
 
