@@ -9,7 +9,7 @@ the pool for a given DescribeUserPool answer, so that a check can tell when its 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import Any
 
@@ -20,6 +20,7 @@ from cognito_doctor.checks.pool_values import (
     recovery_names,
 )
 from cognito_doctor.engine.model import Change
+from cognito_doctor.platform.envfiles import EnvFile
 from cognito_doctor.platform.settings import RunConfig
 
 
@@ -88,3 +89,12 @@ def several_changes_note(pending: list[str]) -> str:
         "one after the other, would undo each other. Run `cognito-doctor fix` for the one "
         "command that makes them all (`cognito-doctor fix --apply` makes it for you)."
     )
+
+
+def env_key_change(files: Sequence[EnvFile], key: str, value: str | None) -> Change | None:
+    """Set `key` to `value` in each of `files` that does not have it already (None when the
+    right value is unknown, or every file has it)."""
+    if value is None:
+        return None
+    labels = tuple(env.label for env in files if env.get(key) != value)
+    return env_change(labels, **{key: value}) if labels else None

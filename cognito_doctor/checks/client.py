@@ -160,10 +160,9 @@ def client_exists(auth_env: EnvFile, client_lookup: ClientLookup, settings: RunC
     wanted = settings.expect.app_client_name
     ref = client_lookup.ref
     where = auth_env.location("COGNITO_APP_CLIENT_ID")
-    client = client_lookup.client
-    if client is not None and not is_expected_client(client, wanted):
-        return _another_apps_client(client, client_lookup, auth_env, wanted)
-    if client is not None:
+    if (client := client_lookup.client) is not None:
+        if not is_expected_client(client, wanted):
+            return _another_apps_client(client, client_lookup, auth_env, wanted)
         return passed(
             f"COGNITO_APP_CLIENT_ID={ref.app_client_id} is the app client {_describe(client)} "
             f"of pool {ref.pool_id}",
