@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from typing import Any
 
-from cognito_doctor.engine.model import Outcome, failed, passed, warned
+from cognito_doctor.checks.changes import client_change, env_change
+from cognito_doctor.checks.client_values import (
+    REQUIRED_FLOWS,
+    another_apps_client,
+    create_client_command,
+    describe,
+    is_expected_client,
+    not_ours,
+    runbook_like,
+)
+from cognito_doctor.engine.model import Outcome, failed, passed, skipped, warned
 from cognito_doctor.engine.registry import check
 from cognito_doctor.facts.records import ClientLookup
 from cognito_doctor.platform.awscli import (
@@ -19,8 +28,6 @@ from cognito_doctor.platform.envfiles import EnvFile
 from cognito_doctor.platform.settings import RunConfig
 from cognito_doctor.platform.target import PoolRef
 
-RUNBOOK_CLIENT_NAME = "clinical-platform"
-REQUIRED_FLOWS = ("ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH")
 # Legacy ExplicitAuthFlows values and the ALLOW_ names that replaced them (AWS rejects a list
 # that mixes the two kinds).
 LEGACY_FLOWS = {
@@ -37,44 +44,6 @@ SRP_FLOWS = {
 }
 # What Cognito allows when a client has no ExplicitAuthFlows (AWS API reference).
 DEFAULT_FLOWS = ("ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_CUSTOM_AUTH")
-
-
-def _describe(client: Mapping[str, Any]) -> str:
-    return f"'{client.get('ClientName') or '(no name)'}' ({client.get('ClientId')})"
-
-
-def create_client_command(region: str, pool_id: str, name: str = RUNBOOK_CLIENT_NAME) -> str:
-    """The runbook's confidential `clinical-platform` client for this pool, as an aws command."""
-    return aws_command(
-        "cognito-idp",
-        "create-user-pool-client",
-        region,
-        user_pool_id=pool_id,
-        client_name=name,
-        generate_secret=True,
-        explicit_auth_flows=REQUIRED_FLOWS,
-    )
-
-
-def _runbook_like(
-    clients: Sequence[Mapping[str, Any]], wanted: str = RUNBOOK_CLIENT_NAME
-) -> list[Mapping[str, Any]]:
-    """The clients named most like `wanted` (the runbook's `clinical-platform`, or the config
-    file's app_client_name), best tier only."""
-
-    def name(client: Mapping[str, Any]) -> str:
-        return str(client.get("ClientName") or "").lower().replace("_", "-").replace(" ", "-")
-
-    tiers = (
-        lambda n: n == wanted.lower(),
-        lambda n: wanted.lower() in n or wanted.lower().replace("-", "") in n,
-        lambda n: "clinical" in n,
-    )
-    for matches in tiers:
-        found = [c for c in clients if matches(name(c))]
-        if found:
-            return found
-    return []
 
 
 @check(
@@ -104,10 +73,11 @@ def client_exists(auth_env: EnvFile, client_lookup: ClientLookup, settings: RunC
     wanted = settings.expect.app_client_name
     ref = client_lookup.ref
     where = auth_env.location("COGNITO_APP_CLIENT_ID")
-    if client_lookup.client is not None:
-        client = client_lookup.client
+    if (client := client_lookup.client) is not None:
+        if not is_expected_client(client, wanted):
+            return another_apps_client(client, client_lookup, auth_env, wanted)
         return passed(
-            f"COGNITO_APP_CLIENT_ID={ref.app_client_id} is the app client {_describe(client)} "
+            f"COGNITO_APP_CLIENT_ID={ref.app_client_id} is the app client {describe(client)} "
             f"of pool {ref.pool_id}",
             client_id=ref.app_client_id,
             client_name=client.get("ClientName"),
@@ -140,18 +110,18 @@ def client_exists(auth_env: EnvFile, client_lookup: ClientLookup, settings: RunC
             location=where,
             clients=[],
         )
-    listing = ", ".join(_describe(c) for c in clients)
+    listing = ", ".join(describe(c) for c in clients)
     evidence: dict[str, Any] = {
         "clients": [{"name": c.get("ClientName"), "id": c.get("ClientId")} for c in clients]
     }
-    candidates = _runbook_like(clients, wanted)
+    candidates = runbook_like(clients, wanted)
     if len(candidates) == 1:
         best = candidates[0]
         return failed(
-            f"{not_found}. The pool's clients: {listing}. The runbook's client is "
-            f"{_describe(best)}",
+            f"{not_found}. The pool's clients: {listing}. The runbook's client is {describe(best)}",
             f"In {auth_env.label}, set\n  COGNITO_APP_CLIENT_ID={best.get('ClientId')}\n{restart}",
             location=where,
+            change=env_change((auth_env.label,), COGNITO_APP_CLIENT_ID=str(best.get("ClientId"))),
             suggested_client_id=best.get("ClientId"),
             **evidence,
         )
@@ -208,7 +178,9 @@ def client_secret(app_client: dict[str, Any], pool_ref: PoolRef, settings: RunCo
     keep its secret in your secret store, restart auth, and delete the old public client
     once nothing uses it.
     """
-    described = _describe(app_client)
+    if not is_expected_client(app_client, settings.expect.app_client_name):
+        return skipped(not_ours(app_client, settings))
+    described = describe(app_client)
     if app_client.get("ClientSecret"):
         return passed(
             f"app client {described} is confidential: it has a client secret",
@@ -255,7 +227,9 @@ def client_secret(app_client: dict[str, Any], pool_ref: PoolRef, settings: RunCo
     title="The app client allows the admin password and refresh flows",
     severity="error",
 )
-def client_auth_flows(app_client: dict[str, Any], pool_ref: PoolRef) -> Outcome:
+def client_auth_flows(
+    app_client: dict[str, Any], pool_ref: PoolRef, settings: RunConfig
+) -> Outcome:
     """
     ## What it checks
     That the app client's ExplicitAuthFlows has ALLOW_ADMIN_USER_PASSWORD_AUTH and
@@ -280,6 +254,8 @@ def client_auth_flows(app_client: dict[str, Any], pool_ref: PoolRef) -> Outcome:
     check prints: it carries every current setting of the client, because that call resets
     whatever it is not given.
     """
+    if not is_expected_client(app_client, settings.expect.app_client_name):
+        return skipped(not_ours(app_client, settings))
     raw = app_client.get("ExplicitAuthFlows")
     defaulted = raw is None
     flows: list[str] = list(DEFAULT_FLOWS) if raw is None else [str(f) for f in raw]
@@ -318,7 +294,7 @@ def client_auth_flows(app_client: dict[str, Any], pool_ref: PoolRef) -> Outcome:
         for flow in srp
     ]
     evidence: dict[str, Any] = {"explicit_auth_flows": flows, "defaulted": defaulted}
-    described = _describe(app_client)
+    described = describe(app_client)
     if not problems:
         return passed(f"app client {described}: ExplicitAuthFlows {shown}", **evidence)
 
@@ -345,6 +321,7 @@ def client_auth_flows(app_client: dict[str, Any], pool_ref: PoolRef) -> Outcome:
         + (f" {note}" if (note := newer_cli_note(params)) else "")
     )
     message = f"app client {described}: ExplicitAuthFlows {shown}. " + "; ".join(problems)
+    change = client_change(str(app_client.get("ClientId")), ExplicitAuthFlows=target)
     if missing:
-        return failed(message, fix, fix_command=command, missing=missing, **evidence)
-    return warned(message, fix, fix_command=command, **evidence)
+        return failed(message, fix, fix_command=command, change=change, missing=missing, **evidence)
+    return warned(message, fix, fix_command=command, change=change, **evidence)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from cognito_doctor.engine.model import Location, Outcome, errored, failed, passed
 from cognito_doctor.engine.registry import check
@@ -99,7 +100,7 @@ def _where(um_env: EnvFile, key: str) -> Location:
 
 
 def _unrecognised_key(
-    um_env: EnvFile, hint: str, code: str, aws_says: str, evidence: dict[str, str]
+    um_env: EnvFile, hint: str, code: str, aws_says: str, evidence: dict[str, Any]
 ) -> Outcome:
     """The failure for an access key AWS does not know (deleted, mistyped, another account)."""
     has_token = um_env.get("AWS_SESSION_TOKEN") is not None
@@ -125,7 +126,7 @@ def _unrecognised_key(
 
 
 def _wrong_secret(
-    um_env: EnvFile, hint: str, code: str, aws_says: str, evidence: dict[str, str]
+    um_env: EnvFile, hint: str, code: str, aws_says: str, evidence: dict[str, Any]
 ) -> Outcome:
     """The failure for a secret that does not belong to the access key."""
     return failed(
@@ -142,7 +143,7 @@ def _wrong_secret(
 
 
 def _expired_keys(
-    um_env: EnvFile, hint: str, code: str, aws_says: str, evidence: dict[str, str]
+    um_env: EnvFile, hint: str, code: str, aws_says: str, evidence: dict[str, Any]
 ) -> Outcome:
     """The failure for temporary keys that have expired."""
     return failed(
@@ -159,7 +160,7 @@ def _expired_keys(
 
 
 def _identity_refused(
-    um_env: EnvFile, hint: str, code: str, aws_says: str, evidence: dict[str, str]
+    um_env: EnvFile, hint: str, code: str, aws_says: str, evidence: dict[str, Any]
 ) -> Outcome:
     """The error for keys AWS accepted but whose GetCallerIdentity call it refused."""
     return errored(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from cognito_doctor.checks.changes import env_change, env_key_change
 from cognito_doctor.checks.env_values import (
     CLIENT_ID_PATTERN,
     PLACEHOLDER_PATTERN,
@@ -10,6 +11,7 @@ from cognito_doctor.checks.env_values import (
     disagreement,
     file_warnings,
     first_value_problem,
+    judge_issuer,
     prod_credentials,
     right_pool_id,
     usable_files,
@@ -19,9 +21,9 @@ from cognito_doctor.checks.env_values import (
 from cognito_doctor.engine.model import Location, Outcome, failed, passed, skipped, warned
 from cognito_doctor.engine.registry import check
 from cognito_doctor.platform.envfiles import EnvFile, EnvFiles
-from cognito_doctor.platform.regions import expected_issuer, is_region, pool_issuers
+from cognito_doctor.platform.regions import is_region
 from cognito_doctor.platform.settings import RunConfig
-from cognito_doctor.platform.target import POOL_ID_PATTERN
+from cognito_doctor.platform.target import POOL_ID_PATTERN, EnvTarget
 
 
 @check("env.files", title="Both .env files exist and parse", severity="error")
@@ -98,6 +100,7 @@ def provider_is_cognito(um_env: EnvFile) -> Outcome:
     """
     value = um_env.get("COGNITO_PROVIDER")
     fix = f"Set COGNITO_PROVIDER=cognito in {um_env.label} and restart user-management."
+    change = env_change((um_env.label,), COGNITO_PROVIDER="cognito")
     if value == "cognito":
         return passed("COGNITO_PROVIDER=cognito", location=str(um_env.location("COGNITO_PROVIDER")))
     if value is None:
@@ -106,6 +109,7 @@ def provider_is_cognito(um_env: EnvFile) -> Outcome:
             "AdminCreateUser is never called and no invitation email is sent",
             fix,
             location=um_env.location(),
+            change=change,
         )
     if value.lower() == "mock":
         return failed(
@@ -113,11 +117,13 @@ def provider_is_cognito(um_env: EnvFile) -> Outcome:
             "email is sent (the log shows '[MOCK] Created user mock-…')",
             fix,
             location=um_env.location("COGNITO_PROVIDER"),
+            change=change,
         )
     return failed(
         f"COGNITO_PROVIDER={value!r} is neither 'cognito' nor 'mock'",
         fix,
         location=um_env.location("COGNITO_PROVIDER"),
+        change=change,
     )
 
 
@@ -147,12 +153,23 @@ def pool_id_consistent(env_files: EnvFiles) -> Outcome:
         "Copy the User Pool ID from Cognito → User pools → your pool (overview, top) into "
         f"COGNITO_USER_POOL_ID in {' and '.join(env.label for env in files)}."
     )
+    # One resolution of the target: the first file's pool id (user-management's) wins.
+    named = next(
+        (e.get("COGNITO_USER_POOL_ID") for e in files if e.get("COGNITO_USER_POOL_ID")), None
+    )
+    well_formed = (
+        named
+        if named and POOL_ID_PATTERN.match(named) and named != RUNBOOK_EXAMPLE_POOL_ID
+        else None
+    )
+    change = env_key_change(files, "COGNITO_USER_POOL_ID", well_formed)
     for env in files:
         if env.get("COGNITO_USER_POOL_ID") is None:
             return failed(
                 f"COGNITO_USER_POOL_ID is not set in {env.label}",
                 fix,
                 location=env.location("COGNITO_USER_POOL_ID"),
+                change=change,
             )
     spoiled = first_value_problem(files, "COGNITO_USER_POOL_ID")
     if spoiled is not None:
@@ -160,7 +177,7 @@ def pool_id_consistent(env_files: EnvFiles) -> Outcome:
     values = {env.label: str(env.get("COGNITO_USER_POOL_ID")) for env in files}
     if len(set(values.values())) > 1:
         right, why = right_pool_id(files)
-        return disagreement(files, "COGNITO_USER_POOL_ID", right, why)
+        return disagreement(files, "COGNITO_USER_POOL_ID", right, why, change=change)
     env = files[0]
     pool_id = values[env.label]
     where = env.location("COGNITO_USER_POOL_ID")
@@ -214,12 +231,15 @@ def region_consistent(env_files: EnvFiles, settings: RunConfig) -> Outcome:
     pool_region = pool_id.split("_")[0] if pool_id and "_" in pool_id else None
     suggestion = pool_region if pool_region and is_region(pool_region) else "<the pool's region>"
     fix = f"Set COGNITO_REGION={suggestion} in {' and '.join(env.label for env in files)}."
+    known = suggestion if suggestion == pool_region else None
+    change = env_key_change(files, "COGNITO_REGION", known)
     for env in files:
         if env.get("COGNITO_REGION") is None:
             return failed(
                 f"COGNITO_REGION is not set in {env.label}",
                 fix,
                 location=env.location("COGNITO_REGION"),
+                change=change,
             )
     spoiled = first_value_problem(files, "COGNITO_REGION")
     if spoiled is not None:
@@ -228,15 +248,21 @@ def region_consistent(env_files: EnvFiles, settings: RunConfig) -> Outcome:
     if len(set(values.values())) > 1:
         if pool_region is not None and is_region(pool_region):
             return disagreement(
-                files, "COGNITO_REGION", pool_region, f"the pool id {pool_id} is in {pool_region}"
+                files,
+                "COGNITO_REGION",
+                pool_region,
+                f"the pool id {pool_id} is in {pool_region}",
+                change=change,
             )
         expected_region = settings.expect.region
         why = f"the config file expects {expected_region} for {settings.name}"
-        return disagreement(files, "COGNITO_REGION", expected_region, why)
+        return disagreement(files, "COGNITO_REGION", expected_region, why, change=change)
     region = values[files[0].label]
     where = files[0].location("COGNITO_REGION")
     if not is_region(region):
-        return failed(f"COGNITO_REGION={region!r} is not an AWS region", fix, location=where)
+        return failed(
+            f"COGNITO_REGION={region!r} is not an AWS region", fix, location=where, change=change
+        )
     if pool_region is not None and pool_region != region:
         wrong = wrong_locations(files, "COGNITO_REGION", pool_region)
         return failed(
@@ -245,6 +271,7 @@ def region_consistent(env_files: EnvFiles, settings: RunConfig) -> Outcome:
             fix,
             location=where,
             locations=[str(w) for w in wrong],
+            change=change,
         )
     expected = settings.expect.region
     if expected is not None and expected != region:
@@ -258,15 +285,16 @@ def region_consistent(env_files: EnvFiles, settings: RunConfig) -> Outcome:
 
 
 @check("env.issuer", title="COGNITO_ISSUER, if set, is the pool's exact issuer", severity="error")
-def issuer_override(auth_env: EnvFile) -> Outcome:
+def issuer_override(auth_env: EnvFile, env_target: EnvTarget) -> Outcome:
     """
     ## What it checks
     If `COGNITO_ISSUER` is set in `services/auth/.env`, that it equals exactly one of the
-    pool's two issuers, built from the same file's `COGNITO_REGION` and
-    `COGNITO_USER_POOL_ID`: `https://cognito-idp.<region>.amazonaws.com/<poolId>` (issuer type
+    pool's two issuers, `https://cognito-idp.<region>.amazonaws.com/<poolId>` (issuer type
     ORIGINAL) or `https://issuer-cognito-idp.<region>.amazonaws.com/<poolId>` (UPDATED), with
-    no trailing slash and no `${…}` (dotenv for Node does not expand it). Unset is fine:
-    services/auth then derives the issuer itself.
+    no trailing slash and no `${…}` (dotenv for Node does not expand it), for the pool the run
+    checks (`COGNITO_USER_POOL_ID`, user-management's file first) in the region its id starts
+    with (a pool's id begins with the region it is in), so that this fix and env.region's never
+    disagree. Unset is fine: services/auth then derives the issuer itself.
 
     ## Why it matters
     services/auth compares a token's `iss` claim with this string character for character.
@@ -278,42 +306,7 @@ def issuer_override(auth_env: EnvFile) -> Outcome:
     Delete the `COGNITO_ISSUER` line (the derived value is right), or set it to the exact value
     this check prints.
     """
-    pool_id, region = auth_env.get("COGNITO_USER_POOL_ID"), auth_env.get("COGNITO_REGION")
-    issuer = auth_env.get("COGNITO_ISSUER")
-    if not pool_id or not region or not POOL_ID_PATTERN.match(pool_id) or not is_region(region):
-        if issuer is None:
-            return passed("COGNITO_ISSUER is not set (derived from pool id and region)")
-        return skipped("cannot work out the expected issuer: see env.pool-id and env.region")
-    expected = expected_issuer(region, pool_id)
-    if issuer is None:
-        return passed(
-            f"COGNITO_ISSUER is not set; services/auth derives {expected}", issuer=expected
-        )
-    spoiled = value_problem(auth_env, "COGNITO_ISSUER")
-    if spoiled is not None:
-        return failed(
-            spoiled,
-            f"In {auth_env.label}, set COGNITO_ISSUER={expected} (or delete the line to derive "
-            "it).",
-            location=auth_env.location("COGNITO_ISSUER"),
-            expected=expected,
-        )
-    issuers = pool_issuers(region, pool_id)
-    if issuer in issuers.values():
-        kind = next(k for k, v in issuers.items() if v == issuer)
-        return passed(f"COGNITO_ISSUER={issuer} (the pool's {kind} issuer)", issuer=issuer)
-    difference = (
-        "it has a trailing slash"
-        if issuer.rstrip("/") in issuers.values()
-        else f"it should be {' or '.join(issuers.values())}"
-    )
-    return failed(
-        f"COGNITO_ISSUER={issuer!r} will reject every token: {difference}",
-        f"In {auth_env.label}, set COGNITO_ISSUER={expected} (or delete the line to derive it).",
-        location=auth_env.location("COGNITO_ISSUER"),
-        expected=expected,
-        actual=issuer,
-    )
+    return judge_issuer(auth_env, env_target)
 
 
 @check("env.app-client-id", title="COGNITO_APP_CLIENT_ID is a real client id", severity="error")

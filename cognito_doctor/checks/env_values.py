@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import re
 
-from cognito_doctor.engine.model import Location, Outcome, failed, passed, warned
+from cognito_doctor.checks.changes import env_change
+from cognito_doctor.engine.model import Change, Location, Outcome, failed, passed, skipped, warned
 from cognito_doctor.platform.envfiles import EnvFile, EnvFiles, EnvReader
+from cognito_doctor.platform.regions import expected_issuer, is_region, pool_issuers
+from cognito_doctor.platform.target import POOL_ID_PATTERN, EnvTarget
 
 RUNBOOK_EXAMPLE_POOL_ID = "eu-west-2_AbCdEf123"
 CLIENT_ID_PATTERN = re.compile(r"^[\w+]{1,128}$")
@@ -191,9 +194,12 @@ def wrong_locations(files: list[EnvFile], key: str, right: str) -> list[Location
     return [env.location(key) for env in files if env.get(key) != right]
 
 
-def disagreement(files: list[EnvFile], key: str, right: str | None, why: str) -> Outcome:
+def disagreement(
+    files: list[EnvFile], key: str, right: str | None, why: str, *, change: Change | None = None
+) -> Outcome:
     """`key` differs between the files: located at the (first) wrong value when `right` is
-    known (`why` says how), else at the last file, naming every file and line."""
+    known (`why` says how), else at the last file, naming every file and line; `change` is
+    what `cognito-doctor fix` would write."""
     values = {env.label: str(env.get(key)) for env in files}
     described = ", ".join(f"{env.location(key)} has {env.get(key)}" for env in files)
     if right is not None and right in values.values():
@@ -203,6 +209,7 @@ def disagreement(files: list[EnvFile], key: str, right: str | None, why: str) ->
             f"{'is' if len(wrong) == 1 else 'are'} wrong",
             f"Set {key}={right} in " + " and ".join(w.file for w in wrong) + ".",
             location=wrong[0],
+            change=change,
             values=values,
             locations=[str(w) for w in wrong],
         )
@@ -210,6 +217,7 @@ def disagreement(files: list[EnvFile], key: str, right: str | None, why: str) ->
         f"{key} differs: {described}",
         f"Use the same {key} in " + " and ".join(env.label for env in files) + ".",
         location=files[-1].location(key),
+        change=change,
         values=values,
         locations=[str(env.location(key)) for env in files],
     )
@@ -262,3 +270,46 @@ def file_warnings(env_files: EnvFiles) -> Outcome | None:
             duplicates=duplicates,
         )
     return None
+
+
+def judge_issuer(auth_env: EnvFile, env_target: EnvTarget) -> Outcome:
+    """env.issuer's verdict: COGNITO_ISSUER against the two issuers of the pool the run checks,
+    in the region its id starts with."""
+    pool_id = env_target.pool_id.value
+    region = pool_id.split("_", 1)[0] if pool_id and "_" in pool_id else None
+    issuer = auth_env.get("COGNITO_ISSUER")
+    if not pool_id or not region or not POOL_ID_PATTERN.match(pool_id) or not is_region(region):
+        if issuer is None:
+            return passed("COGNITO_ISSUER is not set (derived from pool id and region)")
+        return skipped("cannot work out the expected issuer: see env.pool-id and env.region")
+    expected = expected_issuer(region, pool_id)
+    if issuer is None:
+        return passed(
+            f"COGNITO_ISSUER is not set; services/auth derives {expected}", issuer=expected
+        )
+    spoiled = value_problem(auth_env, "COGNITO_ISSUER")
+    if spoiled is not None:
+        return failed(
+            spoiled,
+            f"In {auth_env.label}, set COGNITO_ISSUER={expected} (or delete the line to derive "
+            "it).",
+            location=auth_env.location("COGNITO_ISSUER"),
+            expected=expected,
+        )
+    issuers = pool_issuers(region, pool_id)
+    if issuer in issuers.values():
+        kind = next(k for k, v in issuers.items() if v == issuer)
+        return passed(f"COGNITO_ISSUER={issuer} (the pool's {kind} issuer)", issuer=issuer)
+    difference = (
+        "it has a trailing slash"
+        if issuer.rstrip("/") in issuers.values()
+        else f"it should be {' or '.join(issuers.values())}"
+    )
+    return failed(
+        f"COGNITO_ISSUER={issuer!r} will reject every token: {difference}",
+        f"In {auth_env.label}, set COGNITO_ISSUER={expected} (or delete the line to derive it).",
+        location=auth_env.location("COGNITO_ISSUER"),
+        change=env_change((auth_env.label,), COGNITO_ISSUER=expected),
+        expected=expected,
+        actual=issuer,
+    )

@@ -15,7 +15,7 @@ from cognito_doctor.checks import pool_fixes as fixes
 from cognito_doctor.checks import pool_values as values
 from cognito_doctor.checks.pool_fixes import new_pool_params
 from cognito_doctor.checks.pool_values import SES_DOMAIN_PLACEHOLDER
-from cognito_doctor.engine.model import Outcome, failed, passed, warned
+from cognito_doctor.engine.model import Outcome, failed, passed
 from cognito_doctor.engine.registry import check
 from cognito_doctor.facts.records import PoolLookup
 from cognito_doctor.platform.settings import RunConfig
@@ -89,13 +89,14 @@ def email_sign_in(user_pool: dict[str, Any], pool_ref: PoolRef, settings: RunCon
     alias = list(user_pool.get("AliasAttributes") or [])
     if username == ["email"] and not alias:
         return passed("users sign in with their email address (UsernameAttributes=['email'])")
-    fix, command = fixes.new_pool_fix(
-        pool_ref, user_pool, settings=settings, why="The sign-in option (UsernameAttributes)"
-    )
-    return failed(
+    return fixes.new_pool_fix(
+        pool_ref,
+        user_pool,
+        settings=settings,
+        why="The sign-in option (UsernameAttributes)",
+        UsernameAttributes=["email"],
+    ).failed(
         values.sign_in_problem(username, alias),
-        fix,
-        fix_command=command,
         username_attributes=username,
         alias_attributes=alias,
     )
@@ -104,7 +105,7 @@ def email_sign_in(user_pool: dict[str, Any], pool_ref: PoolRef, settings: RunCon
 @check(
     "pool.mfa", title="Cognito MFA is off (the platform does MFA in admin-api)", severity="error"
 )
-def mfa_off(user_pool: dict[str, Any], pool_ref: PoolRef) -> Outcome:
+def mfa_off(user_pool: dict[str, Any], pool_ref: PoolRef, settings: RunConfig) -> Outcome:
     """
     ## What it checks
     That the pool's `MfaConfiguration` is `OFF` (the console's "No MFA"). `ON` (required)
@@ -126,9 +127,9 @@ def mfa_off(user_pool: dict[str, Any], pool_ref: PoolRef) -> Outcome:
     mfa = str(user_pool.get("MfaConfiguration") or "OFF")
     if mfa == "OFF":
         return passed("MfaConfiguration=OFF: the platform does MFA itself in admin-api", mfa=mfa)
-    fix, command = fixes.mfa_off_fix(pool_ref, user_pool)
-    judge = warned if mfa == "OPTIONAL" else failed
-    return judge(values.mfa_problem(mfa), fix, fix_command=command, mfa=mfa)
+    fix = fixes.mfa_off_fix(pool_ref, user_pool, settings)
+    judge = fix.warned if mfa == "OPTIONAL" else fix.failed
+    return judge(values.mfa_problem(mfa), mfa=mfa)
 
 
 @check("pool.required-attributes", title="email and name are required attributes", severity="error")
@@ -161,20 +162,21 @@ def required_attributes(
     required = sorted(n for n, a in schema.items() if a.get("Required"))
     if not missing:
         return passed("email and name are required attributes", required=required)
-    fix, command = fixes.new_pool_fix(
-        pool_ref, user_pool, settings=settings, why="The pool's required attributes"
-    )
-    return failed(
+    return fixes.new_pool_fix(
+        pool_ref,
+        user_pool,
+        settings=settings,
+        why="The pool's required attributes",
+        RequiredAttributes=missing,
+    ).failed(
         values.missing_attributes_problem(missing),
-        fix,
-        fix_command=command,
         missing=missing,
         required=required,
     )
 
 
 @check("pool.self-signup", title="Self-registration is off (invitation only)", severity="error")
-def self_signup_off(user_pool: dict[str, Any], pool_ref: PoolRef) -> Outcome:
+def self_signup_off(user_pool: dict[str, Any], pool_ref: PoolRef, settings: RunConfig) -> Outcome:
     """
     ## What it checks
     That `AdminCreateUserConfig.AllowAdminCreateUserOnly` is true: only administrators (the
@@ -195,18 +197,17 @@ def self_signup_off(user_pool: dict[str, Any], pool_ref: PoolRef) -> Outcome:
     allowed = bool((user_pool.get("AdminCreateUserConfig") or {}).get("AllowAdminCreateUserOnly"))
     if allowed:
         return passed("self-registration is off: only the platform creates users (invitation only)")
-    fix, command = fixes.self_signup_fix(pool_ref, user_pool)
-    return failed(
+    return fixes.self_signup_fix(pool_ref, user_pool, settings).failed(
         "anyone can sign up: AllowAdminCreateUserOnly is false, so self-registration is on and "
         "the platform is meant to be invitation-only",
-        fix,
-        fix_command=command,
         allow_admin_create_user_only=False,
     )
 
 
 @check("pool.email-verification", title="Cognito verifies email addresses", severity="error")
-def email_verification(user_pool: dict[str, Any], pool_ref: PoolRef) -> Outcome:
+def email_verification(
+    user_pool: dict[str, Any], pool_ref: PoolRef, settings: RunConfig
+) -> Outcome:
     """
     ## What it checks
     That `AutoVerifiedAttributes` contains `email` (the console's "Send email message, verify
@@ -226,12 +227,9 @@ def email_verification(user_pool: dict[str, Any], pool_ref: PoolRef) -> Outcome:
     verified = list(user_pool.get("AutoVerifiedAttributes") or [])
     if "email" in verified:
         return passed(f"Cognito verifies email addresses (AutoVerifiedAttributes={verified})")
-    fix, command = fixes.verification_fix(pool_ref, user_pool, verified)
-    return failed(
+    return fixes.verification_fix(pool_ref, user_pool, verified, settings).failed(
         f"AutoVerifiedAttributes is {verified or 'empty'}: email addresses are never verified, so "
         "password resets (AdminResetUserPassword) have no verified address to go to",
-        fix,
-        fix_command=command,
         auto_verified_attributes=verified,
     )
 
@@ -239,7 +237,7 @@ def email_verification(user_pool: dict[str, Any], pool_ref: PoolRef) -> Outcome:
 @check(
     "pool.account-recovery", title="Account recovery is by verified email only", severity="error"
 )
-def account_recovery(user_pool: dict[str, Any], pool_ref: PoolRef) -> Outcome:
+def account_recovery(user_pool: dict[str, Any], pool_ref: PoolRef, settings: RunConfig) -> Outcome:
     """
     ## What it checks
     That `AccountRecoverySetting.RecoveryMechanisms` is exactly `verified_email` (the
@@ -260,9 +258,9 @@ def account_recovery(user_pool: dict[str, Any], pool_ref: PoolRef) -> Outcome:
     names = values.recovery_names(user_pool)
     if names == ["verified_email"]:
         return passed("account recovery is by verified email only", recovery=names)
-    fix, command = fixes.recovery_fix(pool_ref, user_pool)
-    judge = warned if not names else failed
-    return judge(values.recovery_problem(names), fix, fix_command=command, recovery=names)
+    fix = fixes.recovery_fix(pool_ref, user_pool, settings)
+    judge = fix.warned if not names else fix.failed
+    return judge(values.recovery_problem(names), recovery=names)
 
 
 @check("pool.password-policy", title="The password policy fits the environment", severity="error")
@@ -298,11 +296,8 @@ def password_policy(user_pool: dict[str, Any], pool_ref: PoolRef, settings: RunC
     shortfalls = values.password_shortfalls(policy, minimum, env=env, prod=settings.prod)
     if not shortfalls:
         return passed(f"{env}: {described}", password_policy=policy)
-    fix, command = fixes.password_fix(pool_ref, user_pool, minimum)
-    return failed(
+    return fixes.password_fix(pool_ref, user_pool, minimum, settings).failed(
         f"{env} password policy is too weak: {'; '.join(shortfalls)}",
-        fix,
-        fix_command=command,
         password_policy=policy,
     )
 
@@ -313,7 +308,9 @@ def password_policy(user_pool: dict[str, Any], pool_ref: PoolRef, settings: RunC
     severity="warning",
     environments=["prod"],
 )
-def deletion_protection(user_pool: dict[str, Any], pool_ref: PoolRef) -> Outcome:
+def deletion_protection(
+    user_pool: dict[str, Any], pool_ref: PoolRef, settings: RunConfig
+) -> Outcome:
     """
     ## What it checks
     prod only: that the pool's `DeletionProtection` is `ACTIVE`. Anything else (including
@@ -332,13 +329,10 @@ def deletion_protection(user_pool: dict[str, Any], pool_ref: PoolRef) -> Outcome
     state = str(user_pool.get("DeletionProtection") or "INACTIVE")
     if state == "ACTIVE":
         return passed("deletion protection is ACTIVE", deletion_protection=state)
-    fix, command = fixes.deletion_protection_fix(pool_ref, user_pool)
-    return warned(
+    return fixes.deletion_protection_fix(pool_ref, user_pool, settings).warned(
         f"deletion protection is {state}: one DeleteUserPool call (or a stray `terraform "
         "destroy`) stops every prod sign-in; only AWS Support can restore the pool, within 14 "
         "days",
-        fix,
-        fix_command=command,
         deletion_protection=state,
     )
 

@@ -8,8 +8,16 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
+from cognito_doctor.checks.changes import (
+    mfa_change,
+    new_pool_change,
+    pending_pool_changes,
+    pool_change,
+    several_changes_note,
+)
 from cognito_doctor.checks.pool_values import (
     COGNITO_MANAGED_ATTRIBUTES,
     EMAIL_ONLY_RECOVERY,
@@ -22,6 +30,7 @@ from cognito_doctor.checks.pool_values import (
     schema_of,
     user_count,
 )
+from cognito_doctor.engine.model import Change, Outcome, failed, warned
 from cognito_doctor.facts.records import PoolLookup
 from cognito_doctor.platform.awscli import (
     RESET_WARNING,
@@ -40,20 +49,45 @@ def console(pool: Mapping[str, Any], *path: str) -> str:
     return " → ".join(("Cognito", "User pools", str(pool.get("Name") or pool["Id"]), *path))
 
 
+@dataclass(frozen=True)
+class PoolFix:
+    """A pool check's fix: its text, its command (None when it must not be pasted alone) and
+    the change it makes, as data for the fix plan."""
+
+    text: str
+    command: str | None
+    change: Change | None
+
+    def failed(self, message: str, **evidence: Any) -> Outcome:
+        return failed(message, self.text, fix_command=self.command, change=self.change, **evidence)
+
+    def warned(self, message: str, **evidence: Any) -> Outcome:
+        return warned(message, self.text, fix_command=self.command, change=self.change, **evidence)
+
+
 def current(pool: Mapping[str, Any], member: str) -> Any:
     """The current value of an UpdateUserPool member as the update command would carry it."""
     return copy.deepcopy(update_user_pool_input(pool, {}).get(member))
 
 
 def update_fix(
-    ref: PoolRef, pool: Mapping[str, Any], changes: Mapping[str, Any], where: str
-) -> tuple[str, str]:
-    """(fix text, command) for a change made with update-user-pool."""
+    ref: PoolRef,
+    pool: Mapping[str, Any],
+    changes: Mapping[str, Any],
+    where: str,
+    settings: RunConfig,
+    change: Change | None = None,
+) -> PoolFix:
+    """The fix for a change made with update-user-pool; no command when other checks change
+    the pool too (each command would carry a stale copy of the others' settings)."""
+    pending = pending_pool_changes(pool, settings)
+    if len(pending) > 1:
+        return PoolFix(f"In the console: {where}. {several_changes_note(pending)}", None, change)
     params = update_user_pool_input(pool, changes)
     command = cli_input_command("cognito-idp", "update-user-pool", ref.region, params)
     fix = f"In the console: {where}. Or run:\n{command}\n" + RESET_WARNING.format(what="user-pool")
     note = newer_cli_note(params)
-    return (f"{fix} {note}" if note else fix), command
+    return PoolFix(f"{fix} {note}" if note else fix, command, change)
 
 
 def prod_password_policy(
@@ -79,8 +113,9 @@ def invitation_only(pool: Mapping[str, Any]) -> dict[str, Any]:
     return admin_config
 
 
-def mfa_off_fix(ref: PoolRef, pool: Mapping[str, Any]) -> tuple[str, str]:
-    """(fix text, command) turning Cognito MFA off."""
+def mfa_off_fix(ref: PoolRef, pool: Mapping[str, Any], settings: RunConfig) -> PoolFix:
+    """The fix turning Cognito MFA off; no command when other checks change the
+    pool too (their update-user-pool commands carry MfaConfiguration as it is now)."""
     command = aws_command(
         "cognito-idp",
         "set-user-pool-mfa-config",
@@ -89,20 +124,28 @@ def mfa_off_fix(ref: PoolRef, pool: Mapping[str, Any]) -> tuple[str, str]:
         mfa_configuration="OFF",
     )
     where = console(pool, "Sign-in", "Multi-factor authentication", "Edit", "No MFA")
-    return f"In the console: {where}. Or run:\n{command}", command
+    pending = pending_pool_changes(pool, settings)
+    change = mfa_change(ref.pool_id, "OFF")
+    if len(pending) > 1:
+        return PoolFix(f"In the console: {where}. {several_changes_note(pending)}", None, change)
+    return PoolFix(f"In the console: {where}. Or run:\n{command}", command, change)
 
 
-def self_signup_fix(ref: PoolRef, pool: Mapping[str, Any]) -> tuple[str, str]:
+def self_signup_fix(ref: PoolRef, pool: Mapping[str, Any], settings: RunConfig) -> PoolFix:
     """(fix text, command) turning self-registration off."""
     return update_fix(
         ref,
         pool,
         {"AdminCreateUserConfig": invitation_only(pool)},
         console(pool, "Sign-up", "Self-service sign-up", "Edit", "Disable self-registration"),
+        settings,
+        pool_change(ref.pool_id, AdminCreateUserConfig__AllowAdminCreateUserOnly=True),
     )
 
 
-def verification_fix(ref: PoolRef, pool: Mapping[str, Any], verified: list[Any]) -> tuple[str, str]:
+def verification_fix(
+    ref: PoolRef, pool: Mapping[str, Any], verified: list[Any], settings: RunConfig
+) -> PoolFix:
     """(fix text, command) adding email to the AutoVerifiedAttributes `verified`."""
     return update_fix(
         ref,
@@ -116,20 +159,26 @@ def verification_fix(ref: PoolRef, pool: Mapping[str, Any], verified: list[Any])
             "tick 'Allow Cognito to automatically send messages to verify and confirm' and "
             "choose 'Send email message, verify email address'",
         ),
+        settings,
+        pool_change(ref.pool_id, AutoVerifiedAttributes=[*verified, "email"]),
     )
 
 
-def recovery_fix(ref: PoolRef, pool: Mapping[str, Any]) -> tuple[str, str]:
+def recovery_fix(ref: PoolRef, pool: Mapping[str, Any], settings: RunConfig) -> PoolFix:
     """(fix text, command) making account recovery verified email only."""
     return update_fix(
         ref,
         pool,
         {"AccountRecoverySetting": copy.deepcopy(EMAIL_ONLY_RECOVERY)},
         console(pool, "Sign-in", "User account recovery", "Edit", "Email only"),
+        settings,
+        pool_change(ref.pool_id, AccountRecoverySetting=copy.deepcopy(EMAIL_ONLY_RECOVERY)),
     )
 
 
-def password_fix(ref: PoolRef, pool: Mapping[str, Any], minimum: int) -> tuple[str, str]:
+def password_fix(
+    ref: PoolRef, pool: Mapping[str, Any], minimum: int, settings: RunConfig
+) -> PoolFix:
     """(fix text, command) tightening the password policy to `minimum`+ and every class."""
     return update_fix(
         ref,
@@ -143,10 +192,12 @@ def password_fix(ref: PoolRef, pool: Mapping[str, Any], minimum: int) -> tuple[s
             f"Custom: minimum length {PROD_MIN_PASSWORD_LENGTH}, tick all four character "
             "requirements",
         ),
+        settings,
+        pool_change(ref.pool_id, Policies__PasswordPolicy=prod_password_policy(pool, minimum)),
     )
 
 
-def ses_fix(ref: PoolRef, pool: Mapping[str, Any]) -> str:
+def ses_fix(ref: PoolRef, pool: Mapping[str, Any], settings: RunConfig) -> str:
     """Fix text for sending email through Amazon SES (the domain left as a placeholder)."""
     partition, account_id = arn_parts(pool)
     changed = dict(current(pool, "EmailConfiguration") or {})
@@ -155,7 +206,7 @@ def ses_fix(ref: PoolRef, pool: Mapping[str, Any]) -> str:
         f"arn:{partition}:ses:{ref.region}:{account_id}:identity/{SES_DOMAIN_PLACEHOLDER}"
     )
     changed.setdefault("From", f"no-reply@{SES_DOMAIN_PLACEHOLDER}")
-    fix, _ = update_fix(
+    built = update_fix(
         ref,
         pool,
         {"EmailConfiguration": changed},
@@ -166,12 +217,17 @@ def ses_fix(ref: PoolRef, pool: Mapping[str, Any]) -> str:
             "Edit",
             "Send email with Amazon SES, pick the verified identity",
         ),
+        settings,
     )
     return (
         f"Verify your sending domain in Amazon SES in {ref.region} and request SES "
         "production access (SES → Account dashboard). "
-        + fix
-        + f"\nReplace {SES_DOMAIN_PLACEHOLDER} in the command with that domain first. "
+        + built.text
+        + (
+            f"\nReplace {SES_DOMAIN_PLACEHOLDER} in the command with that domain first. "
+            if built.command
+            else "\n"
+        )
         + SES_ROLE_NOTE
     )
 
@@ -185,13 +241,15 @@ SES_ROLE_NOTE = (
 )
 
 
-def deletion_protection_fix(ref: PoolRef, pool: Mapping[str, Any]) -> tuple[str, str]:
+def deletion_protection_fix(ref: PoolRef, pool: Mapping[str, Any], settings: RunConfig) -> PoolFix:
     """(fix text, command) turning deletion protection on."""
     return update_fix(
         ref,
         pool,
         {"DeletionProtection": "ACTIVE"},
         console(pool, "Settings", "Deletion protection", "Edit", "Activate"),
+        settings,
+        pool_change(ref.pool_id, DeletionProtection="ACTIVE"),
     )
 
 
@@ -295,9 +353,9 @@ def env_files(settings: RunConfig) -> str:
 
 
 def new_pool_fix(
-    ref: PoolRef, pool: Mapping[str, Any], *, settings: RunConfig, why: str
-) -> tuple[str, str]:
-    """(fix text, command) for a setting that needs a new pool."""
+    ref: PoolRef, pool: Mapping[str, Any], *, settings: RunConfig, why: str, **wanted: Any
+) -> PoolFix:
+    """The fix for a setting that needs a new pool (`wanted`: what the new pool must have)."""
     prod = settings.prod
     params = new_pool_params(pool, prod=prod)
     command = cli_input_command("cognito-idp", "create-user-pool", ref.region, params)
@@ -317,7 +375,7 @@ def new_pool_fix(
         "promoting them again) or attach a user-migration Lambda trigger to it; delete the "
         "old pool once nobody uses it."
     )
-    return fix, command
+    return PoolFix(fix, command, new_pool_change(ref.pool_id, **wanted))
 
 
 def not_found_fix(lookup: PoolLookup, others: list[dict[str, str]], settings: RunConfig) -> str:
@@ -336,44 +394,3 @@ def not_found_fix(lookup: PoolLookup, others: list[dict[str, str]], settings: Ru
             f"the services. Otherwise: {fix}"
         )
     return fix
-
-
-def invitation_fix(ref: PoolRef, pool: Mapping[str, Any], message: str) -> tuple[str, str]:
-    """(fix text, command) putting {####} and {username} into the invitation email."""
-    admin_config = invitation_template_config(pool, message)
-    fix, command = update_fix(
-        ref,
-        pool,
-        {"AdminCreateUserConfig": admin_config},
-        console(
-            pool,
-            "Messaging",
-            "Message templates",
-            "Invitation message",
-            "Edit",
-            "put {####} (the temporary password) and {username} in the email message",
-        ),
-    )
-    sending = (pool.get("EmailConfiguration") or {}).get("EmailSendingAccount")
-    if sending != "DEVELOPER":
-        fix += (
-            " The pool sends with COGNITO_DEFAULT, where AWS allows no custom email message "
-            "(MessageTemplateType.EmailMessage): the command goes back to Cognito's default "
-            "invitation, which has both placeholders."
-        )
-    return (
-        fix + " Then resend the invitation to everyone invited since the template changed "
-        "(`cognito-doctor user EMAIL` prints the command).",
-        command,
-    )
-
-
-def invitation_template_config(pool: Mapping[str, Any], message: str) -> dict[str, Any]:
-    """The current AdminCreateUserConfig with {####} and {username} added to the email."""
-    admin_config = dict(current(pool, "AdminCreateUserConfig") or {})
-    template = dict(admin_config.get("InviteMessageTemplate") or {})
-    template["EmailMessage"] = (
-        f"{message}\nYour username is {{username}} and temporary password is {{####}}."
-    )
-    admin_config["InviteMessageTemplate"] = template
-    return admin_config

@@ -6,10 +6,12 @@ Registered with the pool.* checks of :mod:`cognito_doctor.checks.pool`, which im
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from cognito_doctor.checks import pool_fixes as fixes
 from cognito_doctor.checks import pool_values as values
+from cognito_doctor.checks.changes import pool_change
 from cognito_doctor.engine.model import Outcome, failed, passed, warned
 from cognito_doctor.engine.registry import check
 from cognito_doctor.platform.settings import RunConfig
@@ -61,7 +63,7 @@ def email_sending(user_pool: dict[str, Any], pool_ref: PoolRef, settings: RunCon
             f"Cognito's default sender, as the config file expects for {settings.name}",
             **evidence,
         )
-    fix = fixes.ses_fix(pool_ref, user_pool)
+    fix = fixes.ses_fix(pool_ref, user_pool, settings)
     ses_required = settings.prod or expected == "DEVELOPER"
     problem = values.sending_problem(account, settings.name, ses_required=ses_required)
     if account == "DEVELOPER" or ses_required:
@@ -74,7 +76,9 @@ def email_sending(user_pool: dict[str, Any], pool_ref: PoolRef, settings: RunCon
     title="The invitation email carries the temporary password ({####})",
     severity="error",
 )
-def invitation_template(user_pool: dict[str, Any], pool_ref: PoolRef) -> Outcome:
+def invitation_template(
+    user_pool: dict[str, Any], pool_ref: PoolRef, settings: RunConfig
+) -> Outcome:
     """
     ## What it checks
     That a custom invitation email (`AdminCreateUserConfig.InviteMessageTemplate.
@@ -101,13 +105,10 @@ def invitation_template(user_pool: dict[str, Any], pool_ref: PoolRef) -> Outcome
         return passed("Cognito's default invitation email, which carries {####} and {username}")
     if PASSWORD_PLACEHOLDER in str(message):
         return passed("the custom invitation email carries the temporary password ({####})")
-    fix, command = fixes.invitation_fix(pool_ref, user_pool, str(message))
-    return failed(
+    return invitation_fix(pool_ref, user_pool, str(message), settings).failed(
         f"the custom invitation email (AdminCreateUserConfig.InviteMessageTemplate.EmailMessage "
         f"{str(message)[:120]!r}) has no {PASSWORD_PLACEHOLDER}: Cognito delivers no "
         "invitation at all, so promoted users never get an email",
-        fix,
-        fix_command=command,
         invite_email_message=message,
     )
 
@@ -140,15 +141,63 @@ def username_case(user_pool: dict[str, Any], pool_ref: PoolRef, settings: RunCon
     sensitive = True if configured is None else bool(configured)
     if not sensitive:
         return passed("usernames are case-insensitive (CaseSensitive=false)")
-    fix, command = fixes.new_pool_fix(
-        pool_ref, user_pool, settings=settings, why="Username case sensitivity"
+    fix = fixes.new_pool_fix(
+        pool_ref,
+        user_pool,
+        settings=settings,
+        why="Username case sensitivity",
+        UsernameConfiguration={"CaseSensitive": False},
     )
     shown = "not set, so the API's default (true) applies" if configured is None else "true"
-    return warned(
+    return fix.warned(
         f"usernames are case-sensitive (UsernameConfiguration.CaseSensitive {shown}): "
         "Ann@x.com and ann@x.com are two different users, so a sign-in typed with other "
         "capitals finds no user",
-        fix,
-        fix_command=command,
         case_sensitive=configured,
     )
+
+
+def invitation_fix(
+    ref: PoolRef, pool: Mapping[str, Any], message: str, settings: RunConfig
+) -> fixes.PoolFix:
+    """The fix putting {####} and {username} into the invitation email."""
+    admin_config = invitation_template_config(pool, message)
+    built = fixes.update_fix(
+        ref,
+        pool,
+        {"AdminCreateUserConfig": admin_config},
+        fixes.console(
+            pool,
+            "Messaging",
+            "Message templates",
+            "Invitation message",
+            "Edit",
+            "put {####} (the temporary password) and {username} in the email message",
+        ),
+        settings,
+        pool_change(ref.pool_id, AdminCreateUserConfig=admin_config),
+    )
+    text = built.text
+    sending = (pool.get("EmailConfiguration") or {}).get("EmailSendingAccount")
+    if sending != "DEVELOPER":
+        text += (
+            " The pool sends with COGNITO_DEFAULT, where AWS allows no custom email message "
+            "(MessageTemplateType.EmailMessage): the command goes back to Cognito's default "
+            "invitation, which has both placeholders."
+        )
+    text += (
+        " Then resend the invitation to everyone invited since the template changed "
+        "(`cognito-doctor user EMAIL` prints the command)."
+    )
+    return fixes.PoolFix(text, built.command, built.change)
+
+
+def invitation_template_config(pool: Mapping[str, Any], message: str) -> dict[str, Any]:
+    """The current AdminCreateUserConfig with {####} and {username} added to the email."""
+    admin_config = dict(fixes.current(pool, "AdminCreateUserConfig") or {})
+    template = dict(admin_config.get("InviteMessageTemplate") or {})
+    template["EmailMessage"] = (
+        f"{message}\nYour username is {{username}} and temporary password is {{####}}."
+    )
+    admin_config["InviteMessageTemplate"] = template
+    return admin_config

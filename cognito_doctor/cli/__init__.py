@@ -390,6 +390,9 @@ from cognito_doctor.cli.oncall import token, triage, user  # noqa: E402
 main.add_command(triage)
 main.add_command(token)
 main.add_command(user)
+from cognito_doctor.cli.fix import fix  # noqa: E402
+
+main.add_command(fix)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

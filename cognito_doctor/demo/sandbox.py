@@ -65,6 +65,8 @@ def healthy_pool_params(name: str) -> dict[str, Any]:
     return {
         "PoolName": name,
         "UsernameAttributes": ["email"],
+        # What the console sets for a new pool (the API's default, absent, is case-sensitive).
+        "UsernameConfiguration": {"CaseSensitive": False},
         "AutoVerifiedAttributes": ["email"],
         "MfaConfiguration": "OFF",
         "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": True},
@@ -142,6 +144,7 @@ class Sandbox:
         from cognito_doctor.demo.iam_simulation import install
 
         install()
+        keep_creation_only_settings()
         app: Any = DomainDispatcherApplication(create_backend_app)
         if self.middleware is not None:
             app = self.middleware.wrap(app)
@@ -290,6 +293,66 @@ class Sandbox:
         auth["COGNITO_ISSUER"] = f"{issuer}{setup.pool_id}/"
         write_env_file(root / AUTH_ENV, auth)
         return Setup(setup.root, region, setup.pool_id, setup.client_id, setup.um_env, auth)
+
+
+# Settings fixed when a pool is created: UpdateUserPool has no member for them (botocore's
+# cognito-idp model, UpdateUserPoolRequest), so AWS keeps them whatever an update carries.
+CREATION_ONLY_SETTINGS = ("UsernameAttributes", "AliasAttributes", "UsernameConfiguration")
+_KEEPS_MARK = "_cognito_doctor_keeps_creation_settings"
+
+
+def keep_creation_only_settings() -> None:
+    """Make moto's UpdateUserPool behave as AWS's (idempotent, in this process).
+
+    moto 5.2 replaces a pool's whole configuration with the update's members on top of its
+    defaults, so the pool loses UsernameAttributes, AliasAttributes and UsernameConfiguration,
+    which no update can carry; AWS keeps them (they "can't be changed after the pool is
+    created", AWS's Cognito guide, user-pool-settings-attributes). moto also leaves
+    LastModifiedDate as it was; AWS sets it to the time of the update (UserPoolType's
+    LastModifiedDate: "the date and time when the item was modified"). And where an update
+    leaves out a message member (a COGNITO_DEFAULT pool may not carry the DEVELOPER-only
+    email messages), moto drops it, while AWS applies its default (UpdateUserPool: a member
+    not given is set to its default), which describe then shows.
+    """
+    from moto.cognitoidp.models import DEFAULT_USER_POOL_CONFIG, CognitoIdpBackend
+    from moto.core.utils import utcnow
+
+    if getattr(CognitoIdpBackend.update_user_pool, _KEEPS_MARK, False):
+        return
+    original = CognitoIdpBackend.update_user_pool
+
+    def update_user_pool(self: Any, user_pool_id: str, extended_config: dict[str, Any]) -> None:
+        pool = self.describe_user_pool(user_pool_id)
+        kept = {
+            k: pool.extended_config[k] for k in CREATION_ONLY_SETTINGS if k in pool.extended_config
+        }
+        original(self, user_pool_id, extended_config)
+        pool.extended_config.update(kept)
+        pool.extended_config.pop("UserPoolId", None)  # a request parameter, not a setting
+        _with_default_messages(pool.extended_config, DEFAULT_USER_POOL_CONFIG)
+        if "MfaConfiguration" in extended_config:
+            pool.mfa_config = extended_config["MfaConfiguration"]
+        pool.last_modified_date = utcnow()
+
+    setattr(update_user_pool, _KEEPS_MARK, True)
+    CognitoIdpBackend.update_user_pool = update_user_pool  # type: ignore[method-assign]
+
+
+def _with_default_messages(config: dict[str, Any], defaults: Mapping[str, Any]) -> None:
+    """Fill the message members an update left out with the defaults AWS applies."""
+    template = config.get("VerificationMessageTemplate")
+    if isinstance(template, dict):
+        config["VerificationMessageTemplate"] = {
+            **defaults["VerificationMessageTemplate"],
+            **template,
+        }
+    admin = config.get("AdminCreateUserConfig")
+    if isinstance(admin, dict):
+        default_invite = defaults["AdminCreateUserConfig"]["InviteMessageTemplate"]
+        admin["InviteMessageTemplate"] = {
+            **default_invite,
+            **(admin.get("InviteMessageTemplate") or {}),
+        }
 
 
 def _ignore_request_error(request: Any, client_address: Any) -> None:

@@ -50,6 +50,19 @@ class Location:
 
 
 @dataclass(frozen=True)
+class Change:
+    """What a check wants changed on one resource, as data the fix plan merges: the kind of
+    resource (`resource`, e.g. "pool", "mfa", "client", "env-file", "new-pool"), which ones
+    (`targets`: the pool id, the client id, the `.env` files' labels), and the members or keys
+    with their new values (`members`; a dotted name reaches into a member, e.g.
+    `AdminCreateUserConfig.AllowAdminCreateUserOnly`; None removes a key)."""
+
+    resource: str
+    members: Mapping[str, Any]
+    targets: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Outcome:
     """What a check function returns: a status with the words and data a person acts on."""
 
@@ -59,6 +72,7 @@ class Outcome:
     fix_command: str | None = None
     evidence: Mapping[str, Any] = field(default_factory=dict)
     location: Location | None = None
+    change: Change | None = None
 
 
 def passed(message: str, **evidence: Any) -> Outcome:
@@ -72,10 +86,11 @@ def failed(
     *,
     fix_command: str | None = None,
     location: Location | None = None,
+    change: Change | None = None,
     **evidence: Any,
 ) -> Outcome:
-    """A failing outcome with its fix."""
-    return Outcome(Status.FAIL, message, fix, fix_command, evidence, location)
+    """A failing outcome with its fix; `change` is that fix as data, for the plan."""
+    return Outcome(Status.FAIL, message, fix, fix_command, evidence, location, change)
 
 
 def warned(
@@ -84,10 +99,11 @@ def warned(
     *,
     fix_command: str | None = None,
     location: Location | None = None,
+    change: Change | None = None,
     **evidence: Any,
 ) -> Outcome:
-    """A warning outcome with its fix."""
-    return Outcome(Status.WARN, message, fix, fix_command, evidence, location)
+    """A warning outcome with its fix; `change` is that fix as data, for the plan."""
+    return Outcome(Status.WARN, message, fix, fix_command, evidence, location, change)
 
 
 def skipped(message: str, **evidence: Any) -> Outcome:

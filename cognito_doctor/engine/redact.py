@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from cognito_doctor.engine.model import Outcome
+from cognito_doctor.engine.model import Change, Outcome
 
 MASK = "[redacted]"
 # Short values ("x", "true") would mask ordinary words; real secrets are long.
@@ -49,4 +49,15 @@ class Redactor:
             fix=self.text(outcome.fix),
             fix_command=self.text(outcome.fix_command) if outcome.fix_command else None,
             evidence=self.value(dict(outcome.evidence)),
+            change=self.change(outcome.change),
+        )
+
+    def change(self, change: Change | None) -> Change | None:
+        """The change with every known secret masked (a plan never carries one)."""
+        if change is None:
+            return None
+        return Change(
+            change.resource,
+            self.value(dict(change.members)),
+            tuple(self.text(t) for t in change.targets),
         )

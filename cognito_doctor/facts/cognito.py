@@ -62,17 +62,23 @@ def client_lookup(ctx: CheckContext, pool_ref: PoolRef) -> ClientLookup:
         response = idp.describe_user_pool_client(
             UserPoolId=pool_ref.pool_id, ClientId=pool_ref.app_client_id
         )
-        return ClientLookup(pool_ref, dict(response["UserPoolClient"]))
+        client = dict(response["UserPoolClient"])
     except AwsError as exc:
         if exc.code != "ResourceNotFoundException":
             raise aws_failure(exc, "cognito-idp:DescribeUserPoolClient") from None
+        client = None
+    if client is not None and _plain(client.get("ClientName")) == _plain(
+        ctx.config.expect.app_client_name
+    ):
+        return ClientLookup(pool_ref, client)
+    # Not found, or another application's client: the pool's clients name the right one.
     try:
         clients: list[dict[str, Any]] = []
         for page in idp.get_paginator("list_user_pool_clients").paginate(
             UserPoolId=pool_ref.pool_id, MaxResults=60, PaginationConfig={"MaxItems": 300}
         ):
             clients.extend(page.get("UserPoolClients", []))
-        return ClientLookup(pool_ref, None, tuple(clients))
+        return ClientLookup(pool_ref, client, tuple(clients))
     except AwsError as exc:
         if exc.code == "ResourceNotFoundException":
             raise FactUnavailable(
@@ -81,7 +87,12 @@ def client_lookup(ctx: CheckContext, pool_ref: PoolRef) -> ClientLookup:
                 "(see pool.exists)",
             ) from None
         message, _ = exc.explain(action="cognito-idp:ListUserPoolClients")
-        return ClientLookup(pool_ref, None, (), message)
+        return ClientLookup(pool_ref, client, (), message)
+
+
+def _plain(name: object) -> str:
+    """A client name compared loosely: `Clinical_Platform` is `clinical-platform`."""
+    return str(name or "").lower().replace("_", "-").replace(" ", "-")
 
 
 @fact("app_client")

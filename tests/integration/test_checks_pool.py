@@ -169,9 +169,6 @@ def test_healthy_pool_passes_every_pool_check_in_dev_but_not_prod(
     expected = dict.fromkeys(POOL_CHECKS, Status.PASS)
     expected["pool.email-sending"] = Status.WARN
     expected["pool.deletion-protection"] = Status.SKIP
-    # The sandbox makes its pool without UsernameConfiguration: case-sensitive, the API's
-    # default (a console-made pool is case-insensitive).
-    expected["pool.username-case"] = Status.WARN
     assert statuses(report) == expected
 
     exists = result_of(report, "pool.exists").outcome
@@ -191,7 +188,6 @@ def test_healthy_pool_passes_every_pool_check_in_dev_but_not_prod(
     expected["pool.password-policy"] = Status.FAIL
     expected["pool.email-sending"] = Status.FAIL
     expected["pool.deletion-protection"] = Status.WARN
-    expected["pool.username-case"] = Status.WARN
     assert statuses(prod) == expected
     policy = result_of(prod, "pool.password-policy").outcome.message
     assert "minimum length is 8 (prod needs 12+)" in policy
@@ -605,7 +601,9 @@ def test_weak_password_policy_passes_in_dev_and_fails_in_prod(
 def test_email_sending_fix_switches_to_ses(
     sandbox: Sandbox, check_pool: Callable[..., Report], tmp_path: Path
 ) -> None:
-    setup = pool_setup(sandbox, tmp_path)
+    # Prod-grade otherwise: with a second pool change pending, no single command is printed.
+    strong = {"Policies": PROD_READY["Policies"], "DeletionProtection": "ACTIVE"}
+    setup = pool_setup(sandbox, tmp_path, **strong)
     result = result_of(check_pool(tmp_path, Environment.PROD), "pool.email-sending")
     assert result.status is Status.FAIL
     fix = result.outcome.fix
@@ -638,7 +636,11 @@ def test_ses_without_source_arn_fails_even_in_dev(
 def test_deletion_protection_fix_activates_it(
     sandbox: Sandbox, check_pool: Callable[..., Report], tmp_path: Path
 ) -> None:
-    setup = pool_setup(sandbox, tmp_path, DeletionProtection="INACTIVE")
+    # The one pool change pending (a weak password policy would be a second: see
+    # test_several_pool_changes_point_at_the_plan).
+    setup = pool_setup(
+        sandbox, tmp_path, DeletionProtection="INACTIVE", Policies=PROD_READY["Policies"]
+    )
     result = result_of(check_pool(tmp_path, Environment.PROD), "pool.deletion-protection")
     assert result.status is Status.WARN
     assert result.outcome.message.startswith("deletion protection is INACTIVE")
@@ -689,3 +691,28 @@ def test_pool_fixes_run_as_printed_with_the_real_aws_cli(
     expected["pool.email-sending"] = Status.WARN
     expected["pool.deletion-protection"] = Status.SKIP
     assert statuses(check_pool(tmp_path)) == expected
+
+
+def test_several_pool_changes_point_at_the_plan(
+    sandbox: Sandbox, check_pool: Callable[..., Report], tmp_path: Path
+) -> None:
+    """Two pool checks failing at once: neither prints an update-user-pool (each would carry
+    the other's setting as it is now, so pasting both loses the first); both say to run
+    `cognito-doctor fix`, and carry their change as data for it."""
+    pool_setup(
+        sandbox,
+        tmp_path,
+        AdminCreateUserConfig={"AllowAdminCreateUserOnly": False},
+        AccountRecoverySetting={"RecoveryMechanisms": [{"Priority": 1, "Name": "admin_only"}]},
+    )
+    report = check_pool(tmp_path, Environment.DEV)
+    for check_id in ("pool.self-signup", "pool.account-recovery"):
+        outcome = result_of(report, check_id).outcome
+        assert outcome.status is Status.FAIL
+        assert outcome.fix_command is None
+        assert "aws cognito-idp update-user-pool" not in outcome.fix
+        assert "run `cognito-doctor fix`" in outcome.fix.lower()
+        assert "pool.self-signup, pool.account-recovery" in outcome.fix
+    assert result_of(report, "pool.self-signup").outcome.change.members == {
+        "AdminCreateUserConfig.AllowAdminCreateUserOnly": True
+    }

@@ -218,6 +218,36 @@ def test_check_never_prints_a_secret(
     assert net.middleware.counts()["sts:GetCallerIdentity"] > 0  # the errors were met
 
 
+def test_fix_never_prints_a_secret(
+    runs: Runs, world: World, sandbox: Sandbox, net: Net, tmp_path: Path
+) -> None:
+    """The plan (before → after, commands, .env diffs) and `--apply`'s result and re-check,
+    on the healthy and the broken setups, on errors and with nothing listening."""
+    for setup in (world.healthy, world.broken):
+        for env in ("dev", "prod"):
+            runs("fix", *where(setup, sandbox.endpoint_url), "--env", env)
+    runs("fix", *where(world.healthy, sandbox.endpoint_url), "--offline")
+    runs("fix", *where(world.healthy, dead_endpoint()), *FAST)
+    # A broken setup of its own to apply (its secrets seeded next to the others).
+    seeded = {"AWS_SECRET_ACCESS_KEY": SERVICE_SECRET, "AWS_SESSION_TOKEN": SERVICE_TOKEN}
+    broken = sandbox.create_broken_setup(tmp_path / "apply")
+    (broken.root / UM_ENV).write_text(
+        "".join(f"{k}={v}\n" for k, v in {**broken.um_env, **seeded}.items())
+        + "# a comment next to the secrets\n",
+        encoding="utf-8",
+    )
+    runs.secrets.values.add(broken.um_env["AWS_SECRET_ACCESS_KEY"])
+    runs.secrets.key_ids.add(broken.um_env["AWS_ACCESS_KEY_ID"])
+    secret = client_secret(sandbox, broken)
+    if secret:
+        runs.secrets.values.add(secret)
+    net.middleware.inject("cognito-idp:UpdateUserPoolClient", Fault.ERROR, code="AccessDenied")
+    runs("fix", *where(broken, net.endpoint_url), "--apply", "--yes")
+    runs("fix", *where(broken, sandbox.endpoint_url), "--apply", "--yes")
+    backups = list(broken.root.rglob("*.cognito-doctor.bak"))
+    assert backups  # the .env was edited (its backup holds the secrets, as the file did)
+
+
 def test_the_on_call_commands_never_print_a_secret(
     runs: Runs, world: World, sandbox: Sandbox, tmp_path: Path
 ) -> None:
@@ -292,6 +322,7 @@ def test_every_command_is_covered() -> None:
     fails this until it is added to them."""
     covered = {
         "check",
+        "fix",
         "triage",
         "user",
         "token",

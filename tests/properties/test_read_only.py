@@ -1,9 +1,9 @@
 """cognito-doctor only reads: every command that talks to AWS, run against moto's server
 behind a middleware that logs each request, makes only Describe*, Get*, List*, Simulate*
 calls, sts:GetCallerIdentity, AdminGetUser (a user lookup) and plain HTTP GETs (the discovery
-document and its signing keys). The one exception is `check --probe`, whose documented calls
+document and its signing keys). The exceptions are `check --probe`, whose documented calls
 are asserted on their own: exactly those, made with the service's own keys, for a username
-that cannot exist.
+that cannot exist; and `fix --apply`, which writes exactly the calls its plan printed.
 
 Every command `cognito-doctor --help` lists must be run here or named as one that reaches no
 AWS endpoint, so a new command cannot slip past this proof."""
@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import json
 import re
+import shlex
 import uuid
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -136,6 +137,9 @@ def aws_commands(
         runs.append(("user", ["user", *where, "active@clinic.test"]))
         runs.append(("user", ["user", *where, "nobody@clinic.test"]))
         runs.append(("token", ["token", *where, token]))
+        # `fix` without --apply only plans (`fix --apply` is proved on its own below).
+        runs.append(("fix", ["fix", *where]))
+        runs.append(("fix", ["fix", *where, "--env", "prod"]))
     healthy = setups["healthy"]
     runs.append(
         (
@@ -253,3 +257,40 @@ def test_probe_makes_exactly_its_documented_calls_with_the_service_keys(
     assert re.fullmatch(r"cognito-doctor-probe-[0-9a-f]{32}", usernames.pop())
     # Nothing else the probe run did is a write.
     assert all(is_read(r) for r in seen if r not in probe)
+
+
+def test_fix_apply_writes_only_the_planned_calls(
+    net: Net, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """`fix --apply --yes` on a pool and client broken in two ways each: the only writes are
+    one UpdateUserPool and one UpdateUserPoolClient, each carrying exactly the request the
+    plan printed, made with the operator's credentials."""
+    setup = sandbox.create_setup(
+        tmp_path,
+        pool_changes={
+            "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": False},
+            "AutoVerifiedAttributes": [],
+        },
+        client_changes={"ExplicitAuthFlows": ["ALLOW_REFRESH_TOKEN_AUTH"]},
+    )
+    where = ["--root", str(tmp_path), "--endpoint-url", net.endpoint_url]
+    planned = invoke(["fix", *where])
+    printed = {}
+    for line in planned.stdout.splitlines():
+        words = shlex.split(line.strip()) if line.strip().startswith("aws ") else []
+        if "--cli-input-json" in words:
+            printed[words[2]] = json.loads(words[words.index("--cli-input-json") + 1])
+    assert set(printed) == {"update-user-pool", "update-user-pool-client"}
+    with net.middleware.recording() as seen:
+        result = invoke(["fix", *where, "--apply", "--yes"])
+    assert result.exit_code == 0, result.stdout
+    writes = [r for r in seen if not is_read(r)]
+    assert sorted(r.operation for r in writes) == [
+        "cognito-idp:UpdateUserPool",
+        "cognito-idp:UpdateUserPoolClient",
+    ]
+    sent = {r.action: json.loads(r.body) for r in writes}
+    assert sent["UpdateUserPool"] == printed["update-user-pool"]
+    assert sent["UpdateUserPoolClient"] == printed["update-user-pool-client"]
+    assert all(r.key_id == "testing" for r in writes), "written with the operator's keys"
+    assert setup.pool_id == sent["UpdateUserPool"]["UserPoolId"]

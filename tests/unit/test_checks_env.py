@@ -381,7 +381,12 @@ def test_issuer_wrong_value_fails_saying_what_it_should_be(
 def test_issuer_set_without_a_usable_pool_id_skips(
     tmp_path: Path, env_run: Callable[..., Report]
 ) -> None:
-    write_envs(tmp_path, auth={"COGNITO_USER_POOL_ID": "not-a-pool", "COGNITO_ISSUER": ISSUER})
+    # The run's pool id is user-management's (auth's is only its fallback): neither is usable.
+    write_envs(
+        tmp_path,
+        um={"COGNITO_USER_POOL_ID": "not-a-pool"},
+        auth={"COGNITO_USER_POOL_ID": "not-a-pool", "COGNITO_ISSUER": ISSUER},
+    )
     found = outcome(env_run(tmp_path), "env.issuer")
     assert found.status is Status.SKIP
     assert "see env.pool-id and env.region" in found.message
