@@ -3,7 +3,6 @@ file reading happen here, and nothing here imports boto3."""
 
 from __future__ import annotations
 
-import difflib
 import io
 import json
 import sys
@@ -15,23 +14,48 @@ import click
 
 from cognito_doctor import __version__
 from cognito_doctor.cli.common import (
-    EXIT_OK,
-    EXIT_PROBLEMS,
+    check_patterns,
+    check_profile,
+    did_you_mean,
     environment_names,
+    exit_code,
     fail_usage,
+    json_errors,
+    json_requested,
     load_checks,
     load_file_config,
+    nothing_to_run,
+    output_targets,
+    use_json_errors,
+    write_report,
 )
-from cognito_doctor.engine.model import DOC_HEADINGS, Report, Severity
-from cognito_doctor.output import OutputFormat
+from cognito_doctor.engine.model import DOC_HEADINGS, Severity
+from cognito_doctor.output import ColorMode, OutputFormat
 from cognito_doctor.platform.settings import RunConfig
 
 _EPILOG = """\b
-Exit codes: 0 no failure or error; 1 at least one check failed or errored;
-2 usage or configuration error."""
+Exit codes: 0 all good; 1 problems found (a check failed); 2 usage or
+configuration error; 3 some checks couldn't be verified, and none failed."""
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=_EPILOG)
+class _Main(click.Group):
+    """The command group, writing usage errors as JSON when the command line asks for
+    --format json (click's own, such as an unknown option, too)."""
+
+    def main(self, args: Sequence[str] | None = None, *rest: Any, **options: Any) -> Any:
+        use_json_errors(json_requested(list(args) if args is not None else sys.argv[1:]))
+        return super().main(args, *rest, **options)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as exc:
+            if not json_errors():
+                raise
+            fail_usage(exc.format_message())
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]}, epilog=_EPILOG)
 @click.version_option(__version__, prog_name="cognito-doctor")
 def main() -> None:
     """Check that a Cognito user pool and the services using it are wired up right.
@@ -139,6 +163,14 @@ def main() -> None:
 @click.option("--read-timeout", type=click.FloatRange(min=0.01), default=10.0, hidden=True)
 @click.option("--max-attempts", type=click.IntRange(min=1), default=3, hidden=True)
 @click.option("-v", "--verbose", is_flag=True, help="Show the evidence behind every result.")
+@click.option("-q", "--quiet", is_flag=True, help="Show only the problems and the summary.")
+@click.option(
+    "--color",
+    type=click.Choice([m.value for m in ColorMode]),
+    default=ColorMode.AUTO.value,
+    show_default=True,
+    help="auto: on a terminal, unless NO_COLOR is set or TERM=dumb (FORCE_COLOR forces it).",
+)
 def check(
     root: Path,
     environments: tuple[str, ...],
@@ -162,13 +194,17 @@ def check(
     read_timeout: float,
     max_attempts: int,
     verbose: bool,
+    quiet: bool,
+    color: str,
 ) -> None:
     """Run the checks and report every problem with its fix."""
     root = root.resolve()
     registry = load_checks(checks_dir)
+    check_patterns(registry, "--only", only)
+    check_patterns(registry, "--skip", skip)
     file_config = load_file_config(config_path, root, registry)
     names = environment_names(file_config, environments, all_envs)
-    targets = _output_targets(output_formats, outputs)
+    targets = output_targets(output_formats, outputs)
     base = RunConfig(
         root=root,
         profile=profile,
@@ -186,13 +222,13 @@ def check(
         read_timeout=read_timeout,
         max_attempts=max_attempts,
     )
-    from cognito_doctor.engine.runner import select_checks
     from cognito_doctor.facts.context import run_checks
     from cognito_doctor.platform.configfile import run_config_for
 
     configs = [run_config_for(base, file_config, name) for name in names]
-    if not select_checks(registry, configs[0]):
-        fail_usage(f"no check matches --only {' '.join(only)} / --skip {' '.join(skip)}")
+    nothing_to_run(registry, configs)
+    if not offline:
+        check_profile(profile)
     if len(configs) == 1:
         reports = [run_checks(configs[0], registry)]
     else:
@@ -206,45 +242,8 @@ def check(
                 pool.map(lambda config: run_checks(config, registry, clients=clients), configs)
             )
     for output_format, output in targets:
-        write_report(reports, output_format, output, verbose)
-    threshold = Severity(fail_on)
-    sys.exit(EXIT_PROBLEMS if any(r.problems(threshold) for r in reports) else EXIT_OK)
-
-
-def _output_targets(
-    formats: tuple[str, ...], outputs: tuple[str, ...]
-) -> list[tuple[OutputFormat, Path | None]]:
-    """Pair each --format with its --output (FORMAT=FILE, or one FILE for one format)."""
-    chosen = [OutputFormat(f) for f in dict.fromkeys(formats)] or [OutputFormat.TABLE]
-    files: dict[OutputFormat, Path] = {}
-    for value in outputs:
-        name, sep, path = value.partition("=")
-        if sep and name in OutputFormat.__members__.values():
-            files[OutputFormat(name)] = Path(path)
-            if OutputFormat(name) not in chosen:
-                chosen.append(OutputFormat(name))
-        elif len(chosen) == 1 and not files:
-            files[chosen[0]] = Path(value)
-        else:
-            fail_usage(
-                f"--output {value}: with several formats, say which one it is for "
-                "(e.g. --output sarif=report.sarif)"
-            )
-    return [(f, files.get(f)) for f in chosen]
-
-
-def write_report(
-    reports: Sequence[Report], output_format: OutputFormat, output: Path | None, verbose: bool
-) -> None:
-    """Render the reports to `output`, or to standard output; a file that can't be written is
-    a usage error (exit 2)."""
-    from cognito_doctor.output.sinks import SinkError
-    from cognito_doctor.output.sinks import write_report as write
-
-    try:
-        write(reports, output_format, output, verbose)
-    except SinkError as exc:
-        fail_usage(str(exc))
+        write_report(reports, output_format, output, verbose, quiet, ColorMode(color))
+    sys.exit(exit_code(reports, Severity(fail_on)))
 
 
 @main.command("list-checks")
@@ -342,10 +341,7 @@ def explain(check_id: str, checks_dir: tuple[Path, ...]) -> None:
     registry = load_checks(checks_dir)
     spec = registry.checks.get(check_id)
     if spec is None:
-        close = difflib.get_close_matches(check_id, list(registry.checks), n=3)
-        hint = (
-            f" Did you mean {', '.join(close)}?" if close else " See `cognito-doctor list-checks`."
-        )
+        hint = did_you_mean(check_id, registry.checks) or " See `cognito-doctor list-checks`."
         fail_usage(f"no check {check_id!r}.{hint}")
     environments = ", ".join(e.value for e in spec.environments)
     click.echo(f"{spec.id}: {spec.title}")

@@ -12,6 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 from cognito_doctor import __version__
+from cognito_doctor.engine.causes import collapse
 from cognito_doctor.engine.model import (
     CheckResult,
     CheckSpec,
@@ -54,13 +55,11 @@ def _matches(spec: CheckSpec, pattern: str) -> bool:
     return fnmatch.fnmatchcase(spec.id, pattern) or spec.group == pattern
 
 
-def run_checks(config: RunOptions, registry: Registry, *, context: object = None) -> Report:
-    """Run the selected checks against `config` and return the finished report.
-
-    `context` is handed to every fact provider that takes a `ctx` parameter (the facts layer's
-    view of the run: its settings and AWS access); checks get facts only.
-    """
-    started = time.perf_counter()
+def plan_checks(
+    registry: Registry, config: RunOptions
+) -> tuple[list[CheckSpec], dict[str, Outcome], list[CheckSpec]]:
+    """The selected checks, the skips decided before any fact (ignored, another environment's,
+    needing AWS under --offline) by check id, and the checks left to run."""
     specs = select_checks(registry, config)
     runnable: list[CheckSpec] = []
     early: dict[str, Outcome] = {}
@@ -75,6 +74,17 @@ def run_checks(config: RunOptions, registry: Registry, *, context: object = None
             early[spec.id] = Outcome(Status.SKIP, "needs AWS; not run with --offline")
         else:
             runnable.append(spec)
+    return specs, early, runnable
+
+
+def run_checks(config: RunOptions, registry: Registry, *, context: object = None) -> Report:
+    """Run the selected checks against `config` and return the finished report.
+
+    `context` is handed to every fact provider that takes a `ctx` parameter (the facts layer's
+    view of the run: its settings and AWS access); checks get facts only.
+    """
+    started = time.perf_counter()
+    specs, early, runnable = plan_checks(registry, config)
 
     deadline = started + config.timeout
     ready_at: dict[str, float] = {}
@@ -92,6 +102,23 @@ def run_checks(config: RunOptions, registry: Registry, *, context: object = None
         outcome = _with_severity(outcome, config.override(spec.id).severity)
         elapsed_ms = (facts_ready - started + time.perf_counter() - check_started) * 1000
         results.append(CheckResult(spec, redactor.outcome(outcome), round(elapsed_ms, 3)))
+    causes = {
+        value.cause.key: value.cause
+        for value in facts.values()
+        if isinstance(value, FactUnavailable) and value.cause is not None
+    }
+    results, roots = collapse(results, causes)
+    roots = tuple(
+        replace(
+            root,
+            cause=replace(
+                root.cause,
+                summary=redactor.text(root.cause.summary),
+                fix=redactor.text(root.cause.fix),
+            ),
+        )
+        for root in roots
+    )
     target = facts.get(TARGET_FACT)
     if not isinstance(target, Target):
         target = Target("", region=None, user_pool_id=None, app_client_id=None, endpoint_url=None)
@@ -102,6 +129,7 @@ def run_checks(config: RunOptions, registry: Registry, *, context: object = None
         tuple(results),
         environment_name=config.name,
         anchor=target.anchor,
+        root_causes=roots,
     )
 
 
@@ -227,7 +255,8 @@ def _call_check(spec: CheckSpec, facts: Mapping[str, Any | FactUnavailable]) -> 
     for name in spec.needs:
         value = facts[name]
         if isinstance(value, FactUnavailable):
-            return Outcome(value.status, value.reason, value.fix)
+            cause = value.cause.key if value.cause is not None else None
+            return Outcome(value.status, value.reason, value.fix, cause=cause)
     kwargs = {name: facts[name] for name in spec.needs}
     try:
         outcome = spec.function(**kwargs)
