@@ -376,7 +376,9 @@ def demo(verbose: bool) -> None:
 
 # The on-call commands live in their own module; attached here so `--help` lists them.
 from cognito_doctor.cli.oncall import token, triage, user  # noqa: E402
+from cognito_doctor.cli.permissions import permissions  # noqa: E402
 
+main.add_command(permissions)
 main.add_command(triage)
 main.add_command(token)
 main.add_command(user)

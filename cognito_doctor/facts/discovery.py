@@ -57,19 +57,27 @@ def _http_problem(url: str, exc: Exception, timeout: float = HTTP_TIMEOUT_SECOND
 
 
 @fact("discovery", network=True)
-def discovery(ctx: CheckContext, pool_ref: PoolRef) -> Discovery:
+def discovery_fact(ctx: CheckContext, pool_ref: PoolRef) -> Discovery:
     """The OIDC discovery document of the pool and the JWKS it points at."""
+    found = discovery(ctx, pool_ref)
+    if found.no_answer is not None:
+        kind = ErrorKind(found.no_answer)
+        raise _unreachable(ctx.config, found.url, found.problem or "no answer", kind)
+    return found
+
+
+def discovery(ctx: CheckContext, pool_ref: PoolRef) -> Discovery:
+    """The OIDC discovery document of the pool and the JWKS it points at, or what went wrong
+    (`no_answer`: the kind of a fetch that got no answer at all)."""
     url = discovery_url(ctx.config, pool_ref)
     # The connect and read timeouts of the AWS calls bound these two requests too.
     timeout = ctx.config.read_timeout
     try:
         document = _get_json(url, timeout)
     except (OSError, ValueError, http_client_errors()) as exc:
-        problem = _http_problem(url, exc, timeout)
         kind = _no_answer_kind(exc)
-        if kind is not None:
-            raise _unreachable(ctx.config, url, problem, kind) from None
-        return Discovery(url, None, problem)
+        no_answer = kind.value if kind is not None else None
+        return Discovery(url, None, _http_problem(url, exc, timeout), no_answer=no_answer)
     jwks_uri = document.get("jwks_uri")
     if not isinstance(jwks_uri, str):
         return Discovery(url, document, None, None, "the discovery document has no jwks_uri")

@@ -44,6 +44,8 @@ class Discovery:
     problem: str | None
     jwks: dict[str, Any] | None = None
     jwks_problem: str | None = None
+    # The kind (an ErrorKind value) of a document fetch that got no answer at all.
+    no_answer: str | None = None
 
 
 @dataclass(frozen=True)

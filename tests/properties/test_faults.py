@@ -74,9 +74,7 @@ def assert_clean(run: CliRun) -> None:
 def unverified(run: CliRun) -> set[str]:
     """The checks that couldn't verify: errors, and those skipped onto another's root cause."""
     return {
-        c
-        for c, s in run.statuses().items()
-        if s == "error" or run.result(c).get("see") is not None
+        c for c, s in run.statuses().items() if s == "error" or run.result(c).get("see") is not None
     }
 
 
