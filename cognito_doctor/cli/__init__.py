@@ -26,6 +26,7 @@ from cognito_doctor.cli.common import (
     load_file_config,
     nothing_to_run,
     output_targets,
+    start_progress,
     use_json_errors,
     write_report,
 )
@@ -229,8 +230,9 @@ def check(
     nothing_to_run(registry, configs)
     if not offline:
         check_profile(profile)
+    progress = start_progress(targets)
     if len(configs) == 1:
-        reports = [run_checks(configs[0], registry)]
+        reports = [run_checks(configs[0], registry, observer=progress)]
     else:
         from concurrent.futures import ThreadPoolExecutor  # only here: 10 ms at every start
 
@@ -239,8 +241,13 @@ def check(
         clients = SharedClients()  # e.g. one operator client per service for every environment
         with ThreadPoolExecutor(max_workers=len(configs), thread_name_prefix="env") as pool:
             reports = list(
-                pool.map(lambda config: run_checks(config, registry, clients=clients), configs)
+                pool.map(
+                    lambda config: run_checks(config, registry, clients=clients, observer=progress),
+                    configs,
+                )
             )
+    if progress is not None:
+        progress.close()
     for output_format, output in targets:
         write_report(reports, output_format, output, verbose, quiet, ColorMode(color))
     sys.exit(exit_code(reports, Severity(fail_on)))

@@ -17,6 +17,7 @@ from cognito_doctor.engine.registry import Registry, RegistryError, load_registr
 from cognito_doctor.output import ColorMode, OutputFormat
 
 if TYPE_CHECKING:
+    from cognito_doctor.output.progress import Progress
     from cognito_doctor.platform.configfile import FileConfig
     from cognito_doctor.platform.settings import RunConfig
 
@@ -217,3 +218,12 @@ def write_report(
         write(reports, output_format, output, verbose, quiet=quiet, color=color)
     except SinkError as exc:
         fail_usage(str(exc))
+
+
+def start_progress(targets: Sequence[tuple[OutputFormat, Path | None]]) -> Progress | None:
+    """A progress line on standard error when it is a terminal and the only report on standard
+    output (if any) is the table; None otherwise."""
+    from cognito_doctor.output.progress import Progress, progress_wanted
+
+    human = all(f is OutputFormat.TABLE or path is not None for f, path in targets)
+    return Progress(sys.stderr) if progress_wanted(sys.stderr, human) else None

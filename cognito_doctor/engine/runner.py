@@ -9,7 +9,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
-from typing import Any
+from typing import Any, Protocol
 
 from cognito_doctor import __version__
 from cognito_doctor.engine.causes import collapse
@@ -77,11 +77,25 @@ def plan_checks(
     return specs, early, runnable
 
 
-def run_checks(config: RunOptions, registry: Registry, *, context: object = None) -> Report:
+class FactObserver(Protocol):
+    """Told when each fact starts and finishes (e.g. a progress line); called from any thread."""
+
+    def fact_started(self, name: str) -> None: ...
+    def fact_finished(self, name: str) -> None: ...
+
+
+def run_checks(
+    config: RunOptions,
+    registry: Registry,
+    *,
+    context: object = None,
+    observer: FactObserver | None = None,
+) -> Report:
     """Run the selected checks against `config` and return the finished report.
 
     `context` is handed to every fact provider that takes a `ctx` parameter (the facts layer's
-    view of the run: its settings and AWS access); checks get facts only.
+    view of the run: its settings and AWS access); checks get facts only. `observer` is told
+    of every network fact as it starts and finishes.
     """
     started = time.perf_counter()
     specs, early, runnable = plan_checks(registry, config)
@@ -91,7 +105,9 @@ def run_checks(config: RunOptions, registry: Registry, *, context: object = None
     wanted = {name for spec in runnable for name in spec.needs}
     if TARGET_FACT in registry.facts:
         wanted.add(TARGET_FACT)
-    facts = resolve_facts(context, registry, wanted, deadline, ready_at, config.timeout)
+    facts = resolve_facts(
+        context, registry, wanted, deadline, ready_at, config.timeout, observer=observer
+    )
     redactor = Redactor(_secrets_in(facts.values()))
     results = []
     for spec in specs:
@@ -148,6 +164,7 @@ def resolve_facts(
     deadline: float | None = None,
     ready_at: dict[str, float] | None = None,
     timeout_s: float | None = None,
+    observer: FactObserver | None = None,
 ) -> dict[str, Any | FactUnavailable]:
     """Produce every wanted fact and what it depends on, each once, independent ones at once.
 
@@ -182,6 +199,8 @@ def resolve_facts(
                 continue
             kwargs = {dep: done[dep] for dep in spec.needs}
             running.add(name)
+            if observer is not None and spec.network:
+                observer.fact_started(name)
             threading.Thread(
                 target=_produce,
                 args=(spec.function, ctx if spec.takes_context else None, kwargs, name, finished),
@@ -204,6 +223,8 @@ def resolve_facts(
                 break
             running.discard(name)
             done[name] = value
+            if observer is not None and registry.facts[name].network:
+                observer.fact_finished(name)
             if ready_at is not None:
                 ready_at[name] = time.perf_counter()
         elif not progressed:

@@ -98,11 +98,16 @@ def cause_of(exc: AwsError, action: str, who: str = "the operator") -> Cause:
 
 
 def run_checks(
-    config: RunConfig, registry: Registry, *, clients: SharedClients | None = None
+    config: RunConfig,
+    registry: Registry,
+    *,
+    clients: SharedClients | None = None,
+    observer: runner.FactObserver | None = None,
 ) -> Report:
     """Run the selected checks of `registry` against `config` and return the report.
 
     `clients`, one per command line run, lets the environments of a multi-environment run
     share the AWS clients they have in common instead of creating each again.
     """
-    return runner.run_checks(config, registry, context=CheckContext(config, clients=clients))
+    context = CheckContext(config, clients=clients)
+    return runner.run_checks(config, registry, context=context, observer=observer)
