@@ -178,3 +178,9 @@ def _shared_store(shared: SharedClients) -> _Clients:
         if not isinstance(shared.store, _Clients):
             shared.store = _Clients()
         return shared.store
+
+
+def profile_names() -> list[str]:
+    """The profiles botocore knows (~/.aws/config and credentials, AWS_CONFIG_FILE and
+    AWS_SHARED_CREDENTIALS_FILE honoured): what --profile may name."""
+    return list(botocore.session.Session().available_profiles)

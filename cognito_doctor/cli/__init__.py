@@ -3,9 +3,7 @@ file reading happen here, and nothing here imports boto3."""
 
 from __future__ import annotations
 
-import difflib
 import io
-import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -15,25 +13,50 @@ import click
 
 from cognito_doctor import __version__
 from cognito_doctor.cli.common import (
-    EXIT_OK,
-    EXIT_PROBLEMS,
+    check_patterns,
+    check_profile,
     environment_names,
+    exit_code,
     fail_usage,
+    json_errors,
+    json_requested,
     load_checks,
     load_file_config,
+    nothing_to_run,
+    output_targets,
+    start_progress,
+    use_json_errors,
+    write_report,
 )
-from cognito_doctor.engine.model import DOC_HEADINGS, Report, Severity
-from cognito_doctor.output import OutputFormat
+from cognito_doctor.engine.model import Severity
+from cognito_doctor.output import ColorMode, OutputFormat
 from cognito_doctor.platform.settings import RunConfig
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 _EPILOG = """\b
-Exit codes: 0 no failure or error; 1 at least one check failed or errored;
-2 usage or configuration error."""
+Exit codes: 0 all good; 1 problems found (a check failed); 2 usage or
+configuration error; 3 some checks couldn't be verified, and none failed."""
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=_EPILOG)
+class _Main(click.Group):
+    """The command group, writing usage errors as JSON when the command line asks for
+    --format json (click's own, such as an unknown option, too)."""
+
+    def main(self, args: Sequence[str] | None = None, *rest: Any, **options: Any) -> Any:
+        use_json_errors(json_requested(list(args) if args is not None else sys.argv[1:]))
+        return super().main(args, *rest, **options)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as exc:
+            if not json_errors():
+                raise
+            fail_usage(exc.format_message())
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]}, epilog=_EPILOG)
 @click.version_option(__version__, prog_name="cognito-doctor")
 def main() -> None:
     """Check that a Cognito user pool and the services using it are wired up right.
@@ -141,6 +164,14 @@ def main() -> None:
 @click.option("--read-timeout", type=click.FloatRange(min=0.01), default=10.0, hidden=True)
 @click.option("--max-attempts", type=click.IntRange(min=1), default=3, hidden=True)
 @click.option("-v", "--verbose", is_flag=True, help="Show the evidence behind every result.")
+@click.option("-q", "--quiet", is_flag=True, help="Show only the problems and the summary.")
+@click.option(
+    "--color",
+    type=click.Choice([m.value for m in ColorMode]),
+    default=ColorMode.AUTO.value,
+    show_default=True,
+    help="auto: on a terminal, unless NO_COLOR is set or TERM=dumb (FORCE_COLOR forces it).",
+)
 def check(
     root: Path,
     environments: tuple[str, ...],
@@ -164,13 +195,17 @@ def check(
     read_timeout: float,
     max_attempts: int,
     verbose: bool,
+    quiet: bool,
+    color: str,
 ) -> None:
     """Run the checks and report every problem with its fix."""
     root = root.resolve()
     registry = load_checks(checks_dir)
+    check_patterns(registry, "--only", only)
+    check_patterns(registry, "--skip", skip)
     file_config = load_file_config(config_path, root, registry)
     names = environment_names(file_config, environments, all_envs)
-    targets = _output_targets(output_formats, outputs)
+    targets = output_targets(output_formats, outputs)
     base = RunConfig(
         root=root,
         profile=profile,
@@ -188,15 +223,16 @@ def check(
         read_timeout=read_timeout,
         max_attempts=max_attempts,
     )
-    from cognito_doctor.engine.runner import select_checks
     from cognito_doctor.facts.context import run_checks
     from cognito_doctor.platform.configfile import run_config_for
 
     configs = [run_config_for(base, file_config, name) for name in names]
-    if not select_checks(registry, configs[0]):
-        fail_usage(f"no check matches --only {' '.join(only)} / --skip {' '.join(skip)}")
+    nothing_to_run(registry, configs)
+    if not offline:
+        check_profile(profile)
+    progress = start_progress(targets)
     if len(configs) == 1:
-        reports = [run_checks(configs[0], registry)]
+        reports = [run_checks(configs[0], registry, observer=progress)]
     else:
         from concurrent.futures import ThreadPoolExecutor  # only here: 10 ms at every start
 
@@ -205,170 +241,16 @@ def check(
         clients = SharedClients()  # e.g. one operator client per service for every environment
         with ThreadPoolExecutor(max_workers=len(configs), thread_name_prefix="env") as pool:
             reports = list(
-                pool.map(lambda config: run_checks(config, registry, clients=clients), configs)
+                pool.map(
+                    lambda config: run_checks(config, registry, clients=clients, observer=progress),
+                    configs,
+                )
             )
+    if progress is not None:
+        progress.close()
     for output_format, output in targets:
-        write_report(reports, output_format, output, verbose)
-    threshold = Severity(fail_on)
-    sys.exit(EXIT_PROBLEMS if any(r.problems(threshold) for r in reports) else EXIT_OK)
-
-
-def _output_targets(
-    formats: tuple[str, ...], outputs: tuple[str, ...]
-) -> list[tuple[OutputFormat, Path | None]]:
-    """Pair each --format with its --output (FORMAT=FILE, or one FILE for one format)."""
-    chosen = [OutputFormat(f) for f in dict.fromkeys(formats)] or [OutputFormat.TABLE]
-    files: dict[OutputFormat, Path] = {}
-    for value in outputs:
-        name, sep, path = value.partition("=")
-        if sep and name in OutputFormat.__members__.values():
-            files[OutputFormat(name)] = Path(path)
-            if OutputFormat(name) not in chosen:
-                chosen.append(OutputFormat(name))
-        elif len(chosen) == 1 and not files:
-            files[chosen[0]] = Path(value)
-        else:
-            fail_usage(
-                f"--output {value}: with several formats, say which one it is for "
-                "(e.g. --output sarif=report.sarif)"
-            )
-    return [(f, files.get(f)) for f in chosen]
-
-
-def write_report(
-    reports: Sequence[Report], output_format: OutputFormat, output: Path | None, verbose: bool
-) -> None:
-    """Render the reports to `output`, or to standard output; a file that can't be written is
-    a usage error (exit 2)."""
-    from cognito_doctor.output.sinks import SinkError
-    from cognito_doctor.output.sinks import write_report as write
-
-    try:
-        write(reports, output_format, output, verbose)
-    except SinkError as exc:
-        fail_usage(str(exc))
-
-
-def _catalogue_options(function: F) -> F:
-    """The options of list-checks and list-facts: --format table|json and --checks-dir."""
-    function = click.option(
-        "--checks-dir",
-        multiple=True,
-        type=click.Path(exists=True, file_okay=False, path_type=Path),
-    )(function)
-    return click.option(
-        "--format",
-        "output_format",
-        type=click.Choice([OutputFormat.TABLE.value, OutputFormat.JSON.value]),
-        default=OutputFormat.TABLE.value,
-        show_default=True,
-    )(function)
-
-
-@main.command("list-checks")
-@_catalogue_options
-def list_checks(output_format: str, checks_dir: tuple[Path, ...]) -> None:
-    """List every check: id, severity, where it applies, and what it checks."""
-    registry = load_checks(checks_dir)
-    if OutputFormat(output_format) is OutputFormat.JSON:
-        entries = [
-            {
-                "id": spec.id,
-                "title": spec.title,
-                "group": spec.group,
-                "severity": spec.severity.value,
-                "environments": [e.value for e in spec.environments],
-                "needs": list(spec.needs),
-                "offline": not registry.needs_network(spec),
-                "origin": spec.origin,
-                "doc": {heading: spec.doc_section(heading) for heading in DOC_HEADINGS},
-            }
-            for spec in registry.checks.values()
-        ]
-        click.echo(json.dumps(entries, indent=2, ensure_ascii=False))
-        return
-    from tabulate import tabulate
-
-    rows = [
-        [
-            spec.id,
-            spec.severity.value,
-            "/".join(e.value for e in spec.environments),
-            "offline" if not registry.needs_network(spec) else "aws",
-            spec.title,
-        ]
-        for spec in registry.checks.values()
-    ]
-    click.echo(
-        tabulate(rows, headers=["id", "severity", "env", "needs", "title"], tablefmt="simple")
-    )
-
-
-@main.command("list-facts")
-@_catalogue_options
-def list_facts(output_format: str, checks_dir: tuple[Path, ...]) -> None:
-    """List every fact a check can name as a parameter: what it holds, what it needs, and
-    whether it reaches AWS (the catalogue for plugin authors)."""
-    registry = load_checks(checks_dir)
-    entries: list[dict[str, Any]] = [
-        {
-            "name": spec.name,
-            "needs": list(spec.needs),
-            "network": registry.fact_needs_network(spec.name),
-            "origin": spec.origin,
-            "doc": " ".join((spec.function.__doc__ or "").strip().split("\n\n")[0].split()),
-        }
-        for spec in sorted(registry.facts.values(), key=lambda f: f.name)
-    ]
-    if OutputFormat(output_format) is OutputFormat.JSON:
-        click.echo(json.dumps(entries, indent=2, ensure_ascii=False))
-        return
-    from tabulate import tabulate
-
-    rows = [
-        [e["name"], "aws" if e["network"] else "offline", ", ".join(e["needs"]) or "-", e["doc"]]
-        for e in entries
-    ]
-    click.echo(tabulate(rows, headers=["fact", "reaches", "needs", "holds"], tablefmt="simple"))
-
-
-@main.command()
-@click.argument("check_id")
-@click.option(
-    "--checks-dir", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path)
-)
-def explain(check_id: str, checks_dir: tuple[Path, ...]) -> None:
-    """Print a check's whole doc: what it checks, why it matters, how to fix it."""
-    registry = load_checks(checks_dir)
-    spec = registry.checks.get(check_id)
-    if spec is None:
-        close = difflib.get_close_matches(check_id, list(registry.checks), n=3)
-        hint = (
-            f" Did you mean {', '.join(close)}?" if close else " See `cognito-doctor list-checks`."
-        )
-        fail_usage(f"no check {check_id!r}.{hint}")
-    environments = ", ".join(e.value for e in spec.environments)
-    click.echo(f"{spec.id}: {spec.title}")
-    click.echo(
-        f"severity {spec.severity.value} · environments {environments} · "
-        f"{'offline' if not registry.needs_network(spec) else 'needs AWS'} · {spec.origin}"
-    )
-    click.echo()
-    click.echo(spec.doc)
-
-
-@main.command()
-@click.option("--triage", "of_triage", is_flag=True, help="The schema of `triage --format json`.")
-def schema(of_triage: bool) -> None:
-    """Print the JSON Schema of the JSON report (or, with --triage, of triage's JSON)."""
-    if of_triage:
-        from cognito_doctor.oncall.triage_report import triage_schema
-
-        click.echo(json.dumps(triage_schema(), indent=2, ensure_ascii=False))
-        return
-    from cognito_doctor.output.json import report_schema
-
-    click.echo(json.dumps(report_schema(), indent=2))
+        write_report(reports, output_format, output, verbose, quiet, ColorMode(color))
+    sys.exit(exit_code(reports, Severity(fail_on)))
 
 
 @main.command()
@@ -386,13 +268,18 @@ def demo(verbose: bool) -> None:
 
 # The on-call commands live in their own module; attached here so `--help` lists them.
 from cognito_doctor.cli.oncall import token, triage, user  # noqa: E402
+from cognito_doctor.cli.permissions import permissions  # noqa: E402
 
+main.add_command(permissions)
 main.add_command(triage)
 main.add_command(token)
 main.add_command(user)
+from cognito_doctor.cli.catalogue import explain, list_checks, list_facts, schema  # noqa: E402
 from cognito_doctor.cli.fix import fix  # noqa: E402
 
 main.add_command(fix)
+for catalogue_command in (list_checks, list_facts, explain, schema):
+    main.add_command(catalogue_command)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -73,6 +73,10 @@ class Outcome:
     evidence: Mapping[str, Any] = field(default_factory=dict)
     location: Location | None = None
     change: Change | None = None
+    # The root cause this outcome shares with others (a Cause's key), when a fact said so; and,
+    # for an outcome collapsed onto another check's, that check's id ("see <root>").
+    cause: str | None = None
+    root: str | None = None
 
 
 def passed(message: str, **evidence: Any) -> Outcome:
@@ -184,14 +188,50 @@ class Target:
     anchor: Location | None = None
 
 
-class FactUnavailable(Exception):
-    """A fact could not be produced; every check needing it gets `status` and `reason`."""
+@dataclass(frozen=True)
+class Cause:
+    """Why a fact could not be produced, as data every failure of that one cause shares.
 
-    def __init__(self, status: Status, reason: str, fix: str = "") -> None:
+    `key` groups the failures (e.g. "cannot-connect" for any call that reached nothing, or
+    "access-denied cognito-idp:DescribeUserPool" for one missing permission); `summary` says
+    it once for the whole run (which identity, which endpoint), `fix` what to do.
+    """
+
+    key: str
+    summary: str
+    fix: str = ""
+
+
+class FactUnavailable(Exception):
+    """A fact could not be produced; every check needing it gets `status` and `reason`, and
+    `cause`, when the fact knows one, lets the run say it once for all of them."""
+
+    def __init__(
+        self, status: Status, reason: str, fix: str = "", cause: Cause | None = None
+    ) -> None:
         super().__init__(reason)
         self.status = status
         self.reason = reason
         self.fix = fix
+        self.cause = cause
+
+
+@dataclass(frozen=True)
+class RootCause:
+    """One cause that kept several checks from verifying: the check it is reported on (its
+    outcome keeps the words), the cause, and the checks skipped "see <check_id>"."""
+
+    check_id: str
+    cause: Cause
+    dependents: tuple[str, ...]
+
+
+class Verdict(StrEnum):
+    """What a run concluded, and so its exit code."""
+
+    OK = "ok"  # 0: nothing failed, nothing left unverified
+    PROBLEMS = "problems"  # 1: at least one check failed (or warned, under --fail-on warning)
+    UNVERIFIED = "unverified"  # 3: some checks couldn't be verified, and none failed
 
 
 @dataclass(frozen=True)
@@ -204,6 +244,7 @@ class Report:
     results: tuple[CheckResult, ...]
     environment_name: str = ""
     anchor: Location | None = None
+    root_causes: tuple[RootCause, ...] = ()
 
     @property
     def name(self) -> str:
@@ -220,11 +261,11 @@ class Report:
     @property
     def ok(self) -> bool:
         """True when nothing failed and nothing errored (exit code 0)."""
-        return not self.problems(Severity.ERROR)
+        return self.verdict(Severity.ERROR) is Verdict.OK
 
     def problems(self, fail_on: Severity) -> list[CheckResult]:
-        """The results that make the exit code 1 under `--fail-on`: fails and errors always;
-        with `warning`, also warnings of checks whose severity is not info."""
+        """The results that are problems under `--fail-on`: fails and errors always; with
+        `warning`, also warnings of checks whose severity is not info."""
         bad = [r for r in self.results if r.status in (Status.FAIL, Status.ERROR)]
         if fail_on is Severity.WARNING:
             bad += [
@@ -233,3 +274,14 @@ class Report:
                 if r.status is Status.WARN and r.spec.severity is not Severity.INFO
             ]
         return bad
+
+    def unverified(self) -> list[CheckResult]:
+        """The checks that could not verify: errors, and the checks skipped onto a root cause."""
+        return [r for r in self.results if r.status is Status.ERROR or r.outcome.root]
+
+    def verdict(self, fail_on: Severity) -> Verdict:
+        """PROBLEMS when a check failed (or warned, under --fail-on warning); else UNVERIFIED
+        when one couldn't verify; else OK."""
+        if any(r.status is not Status.ERROR for r in self.problems(fail_on)):
+            return Verdict.PROBLEMS
+        return Verdict.UNVERIFIED if self.unverified() else Verdict.OK

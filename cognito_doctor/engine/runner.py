@@ -9,9 +9,10 @@ import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
-from typing import Any
+from typing import Any, Protocol
 
 from cognito_doctor import __version__
+from cognito_doctor.engine.causes import collapse
 from cognito_doctor.engine.model import (
     CheckResult,
     CheckSpec,
@@ -54,13 +55,11 @@ def _matches(spec: CheckSpec, pattern: str) -> bool:
     return fnmatch.fnmatchcase(spec.id, pattern) or spec.group == pattern
 
 
-def run_checks(config: RunOptions, registry: Registry, *, context: object = None) -> Report:
-    """Run the selected checks against `config` and return the finished report.
-
-    `context` is handed to every fact provider that takes a `ctx` parameter (the facts layer's
-    view of the run: its settings and AWS access); checks get facts only.
-    """
-    started = time.perf_counter()
+def plan_checks(
+    registry: Registry, config: RunOptions
+) -> tuple[list[CheckSpec], dict[str, Outcome], list[CheckSpec]]:
+    """The selected checks, the skips decided before any fact (ignored, another environment's,
+    needing AWS under --offline) by check id, and the checks left to run."""
     specs = select_checks(registry, config)
     runnable: list[CheckSpec] = []
     early: dict[str, Outcome] = {}
@@ -75,13 +74,40 @@ def run_checks(config: RunOptions, registry: Registry, *, context: object = None
             early[spec.id] = Outcome(Status.SKIP, "needs AWS; not run with --offline")
         else:
             runnable.append(spec)
+    return specs, early, runnable
+
+
+class FactObserver(Protocol):
+    """Told when each fact starts and finishes (e.g. a progress line); called from any thread."""
+
+    def fact_started(self, name: str) -> None: ...
+    def fact_finished(self, name: str) -> None: ...
+
+
+def run_checks(
+    config: RunOptions,
+    registry: Registry,
+    *,
+    context: object = None,
+    observer: FactObserver | None = None,
+) -> Report:
+    """Run the selected checks against `config` and return the finished report.
+
+    `context` is handed to every fact provider that takes a `ctx` parameter (the facts layer's
+    view of the run: its settings and AWS access); checks get facts only. `observer` is told
+    of every network fact as it starts and finishes.
+    """
+    started = time.perf_counter()
+    specs, early, runnable = plan_checks(registry, config)
 
     deadline = started + config.timeout
     ready_at: dict[str, float] = {}
     wanted = {name for spec in runnable for name in spec.needs}
     if TARGET_FACT in registry.facts:
         wanted.add(TARGET_FACT)
-    facts = resolve_facts(context, registry, wanted, deadline, ready_at, config.timeout)
+    facts = resolve_facts(
+        context, registry, wanted, deadline, ready_at, config.timeout, observer=observer
+    )
     redactor = Redactor(_secrets_in(facts.values()))
     results = []
     for spec in specs:
@@ -92,6 +118,23 @@ def run_checks(config: RunOptions, registry: Registry, *, context: object = None
         outcome = _with_severity(outcome, config.override(spec.id).severity)
         elapsed_ms = (facts_ready - started + time.perf_counter() - check_started) * 1000
         results.append(CheckResult(spec, redactor.outcome(outcome), round(elapsed_ms, 3)))
+    causes = {
+        value.cause.key: value.cause
+        for value in facts.values()
+        if isinstance(value, FactUnavailable) and value.cause is not None
+    }
+    results, roots = collapse(results, causes)
+    roots = tuple(
+        replace(
+            root,
+            cause=replace(
+                root.cause,
+                summary=redactor.text(root.cause.summary),
+                fix=redactor.text(root.cause.fix),
+            ),
+        )
+        for root in roots
+    )
     target = facts.get(TARGET_FACT)
     if not isinstance(target, Target):
         target = Target("", region=None, user_pool_id=None, app_client_id=None, endpoint_url=None)
@@ -102,6 +145,7 @@ def run_checks(config: RunOptions, registry: Registry, *, context: object = None
         tuple(results),
         environment_name=config.name,
         anchor=target.anchor,
+        root_causes=roots,
     )
 
 
@@ -120,6 +164,7 @@ def resolve_facts(
     deadline: float | None = None,
     ready_at: dict[str, float] | None = None,
     timeout_s: float | None = None,
+    observer: FactObserver | None = None,
 ) -> dict[str, Any | FactUnavailable]:
     """Produce every wanted fact and what it depends on, each once, independent ones at once.
 
@@ -154,6 +199,8 @@ def resolve_facts(
                 continue
             kwargs = {dep: done[dep] for dep in spec.needs}
             running.add(name)
+            if observer is not None and spec.network:
+                observer.fact_started(name)
             threading.Thread(
                 target=_produce,
                 args=(spec.function, ctx if spec.takes_context else None, kwargs, name, finished),
@@ -176,6 +223,8 @@ def resolve_facts(
                 break
             running.discard(name)
             done[name] = value
+            if observer is not None and registry.facts[name].network:
+                observer.fact_finished(name)
             if ready_at is not None:
                 ready_at[name] = time.perf_counter()
         elif not progressed:
@@ -227,7 +276,8 @@ def _call_check(spec: CheckSpec, facts: Mapping[str, Any | FactUnavailable]) -> 
     for name in spec.needs:
         value = facts[name]
         if isinstance(value, FactUnavailable):
-            return Outcome(value.status, value.reason, value.fix)
+            cause = value.cause.key if value.cause is not None else None
+            return Outcome(value.status, value.reason, value.fix, cause=cause)
     kwargs = {name: facts[name] for name in spec.needs}
     try:
         outcome = spec.function(**kwargs)

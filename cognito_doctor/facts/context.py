@@ -7,15 +7,36 @@ import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from cognito_doctor.aws.failure import AwsError, ErrorKind
 from cognito_doctor.aws.shared import SharedClients
 from cognito_doctor.engine import runner
-from cognito_doctor.engine.model import Environment, FactUnavailable, Report, Status
+from cognito_doctor.engine.model import Cause, Environment, FactUnavailable, Report, Status
 from cognito_doctor.engine.registry import Registry
 from cognito_doctor.platform.settings import RunConfig
 
 if TYPE_CHECKING:
     from cognito_doctor.aws.clients import AwsAccess
-    from cognito_doctor.aws.failure import AwsError
+
+
+# Nothing answered: every call to that endpoint fails the same way, whoever makes it.
+NETWORK_KINDS = frozenset(
+    {
+        ErrorKind.CANNOT_CONNECT,
+        ErrorKind.READ_TIMEOUT,
+        ErrorKind.CONNECTION_CLOSED,
+        ErrorKind.HTTP_FAILED,
+    }
+)
+# The identity's credentials are unusable: every call it makes fails the same way.
+CREDENTIAL_KINDS = frozenset(
+    {
+        ErrorKind.NO_CREDENTIALS,
+        ErrorKind.NO_PROFILE,
+        ErrorKind.EXPIRED,
+        ErrorKind.UNKNOWN_KEY,
+        ErrorKind.BAD_SIGNATURE,
+    }
+)
 
 
 @dataclass
@@ -47,17 +68,46 @@ class CheckContext:
 
 
 def aws_failure(exc: AwsError, action: str, who: str = "the operator") -> FactUnavailable:
-    """The `error` a fact gives up with when `action` failed, in words a person can act on."""
+    """The `error` a fact gives up with when `action` failed, in words a person can act on,
+    with its cause (see cause_of)."""
     message, fix = exc.explain(action=action, who=who)
-    return FactUnavailable(Status.ERROR, message, fix)
+    return FactUnavailable(Status.ERROR, message, fix, cause_of(exc, action, who))
+
+
+def cause_of(exc: AwsError, action: str, who: str = "the operator") -> Cause:
+    """The Cause of an AWS failure, keyed by its kind: the network's kinds are one cause for
+    every call and identity (nothing answers there), the credentials' one per identity, and
+    any other failure one per action and identity (e.g. one missing permission)."""
+    message, fix = exc.explain(action=action, who=who)
+    kind = exc.kind
+    if kind in NETWORK_KINDS:
+        where = exc.endpoint or "AWS's endpoint"
+        return Cause(
+            kind.value,
+            f"AWS can't be reached at {where} ({kind.value}): no check that needs AWS could "
+            "verify anything",
+            fix,
+        )
+    if kind in CREDENTIAL_KINDS:
+        return Cause(
+            f"{kind.value} {who}",
+            f"{who}'s AWS credentials can't be used: {message}",
+            fix,
+        )
+    return Cause(f"{kind.value} {action} {who}", message, fix)
 
 
 def run_checks(
-    config: RunConfig, registry: Registry, *, clients: SharedClients | None = None
+    config: RunConfig,
+    registry: Registry,
+    *,
+    clients: SharedClients | None = None,
+    observer: runner.FactObserver | None = None,
 ) -> Report:
     """Run the selected checks of `registry` against `config` and return the report.
 
     `clients`, one per command line run, lets the environments of a multi-environment run
     share the AWS clients they have in common instead of creating each again.
     """
-    return runner.run_checks(config, registry, context=CheckContext(config, clients=clients))
+    context = CheckContext(config, clients=clients)
+    return runner.run_checks(config, registry, context=context, observer=observer)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from cognito_doctor.aws.failure import ErrorKind
+from cognito_doctor.engine.model import Cause, FactUnavailable, Status
 from cognito_doctor.engine.registry import fact
 from cognito_doctor.facts.context import CheckContext
 from cognito_doctor.facts.records import Discovery
@@ -55,15 +57,27 @@ def _http_problem(url: str, exc: Exception, timeout: float = HTTP_TIMEOUT_SECOND
 
 
 @fact("discovery", network=True)
-def discovery(ctx: CheckContext, pool_ref: PoolRef) -> Discovery:
+def discovery_fact(ctx: CheckContext, pool_ref: PoolRef) -> Discovery:
     """The OIDC discovery document of the pool and the JWKS it points at."""
+    found = discovery(ctx, pool_ref)
+    if found.no_answer is not None:
+        kind = ErrorKind(found.no_answer)
+        raise _unreachable(ctx.config, found.url, found.problem or "no answer", kind)
+    return found
+
+
+def discovery(ctx: CheckContext, pool_ref: PoolRef) -> Discovery:
+    """The OIDC discovery document of the pool and the JWKS it points at, or what went wrong
+    (`no_answer`: the kind of a fetch that got no answer at all)."""
     url = discovery_url(ctx.config, pool_ref)
     # The connect and read timeouts of the AWS calls bound these two requests too.
     timeout = ctx.config.read_timeout
     try:
         document = _get_json(url, timeout)
     except (OSError, ValueError, http_client_errors()) as exc:
-        return Discovery(url, None, _http_problem(url, exc, timeout))
+        kind = _no_answer_kind(exc)
+        no_answer = kind.value if kind is not None else None
+        return Discovery(url, None, _http_problem(url, exc, timeout), no_answer=no_answer)
     jwks_uri = document.get("jwks_uri")
     if not isinstance(jwks_uri, str):
         return Discovery(url, document, None, None, "the discovery document has no jwks_uri")
@@ -71,6 +85,42 @@ def discovery(ctx: CheckContext, pool_ref: PoolRef) -> Discovery:
         return Discovery(url, document, None, _get_json(jwks_uri, timeout))
     except (OSError, ValueError, http_client_errors()) as exc:
         return Discovery(url, document, None, None, _http_problem(jwks_uri, exc, timeout))
+
+
+def _no_answer_kind(exc: Exception) -> ErrorKind | None:
+    """The kind of a fetch that got no answer at all (nothing listens, no route, no name, a
+    timeout or a reset), the same kinds an AWS call meets; None for an answer (HTTP 4xx/5xx,
+    bad JSON)."""
+    import urllib.error
+
+    reason: object = exc.reason if isinstance(exc, urllib.error.URLError) else exc
+    if isinstance(exc, urllib.error.HTTPError) or not isinstance(reason, OSError):
+        return None
+    if isinstance(reason, TimeoutError):
+        return ErrorKind.READ_TIMEOUT
+    if isinstance(reason, ConnectionResetError):
+        return ErrorKind.CONNECTION_CLOSED
+    return ErrorKind.CANNOT_CONNECT
+
+
+def _unreachable(config: RunConfig, url: str, problem: str, kind: ErrorKind) -> FactUnavailable:
+    """The error for a discovery document nothing served: its cause is the network's."""
+    where = (
+        "the server behind --endpoint-url is running"
+        if config.endpoint_url
+        else ("this machine can reach it over HTTPS (proxy, firewall, DNS)")
+    )
+    fix = f"Check that {where}, then run again."
+    reason = (
+        "could not fetch the pool's discovery document, so the issuer and signing keys are "
+        f"unverified: {problem}"
+    )
+    base = url.split("/", 3)[:3]
+    summary = (
+        f"AWS can't be reached at {'/'.join(base)}/ ({kind.value}): no check that needs AWS "
+        "could verify anything"
+    )
+    return FactUnavailable(Status.ERROR, reason, fix, Cause(kind.value, summary, fix))
 
 
 def http_client_errors() -> type[Exception]:

@@ -224,10 +224,19 @@ def iam_policies(ctx: CheckContext, iam_principal: Principal, pool_ref: PoolRef)
     """The principal's identity policies, read with the operator's credentials."""
     if iam_principal.problem:
         raise skip_for(iam_principal)
-    needed = USER_READ_PERMISSIONS if iam_principal.kind == "user" else ROLE_READ_PERMISSIONS
+    return read_policy_set(ctx, iam_principal, pool_ref)
+
+
+def read_policy_set(ctx: CheckContext, principal: Principal, pool_ref: PoolRef) -> PolicySet:
+    """The principal's identity policies, or why they could not all be read."""
     iam = ctx.aws.operator("iam", pool_ref.region)
     try:
-        sources = _read_policies(iam, iam_principal)
+        sources = _read_policies(iam, principal)
     except _ReadError as exc:
-        return PolicySet(iam_principal, (), exc.message, needed)
-    return PolicySet(iam_principal, tuple(sources), None, needed)
+        return PolicySet(principal, (), exc.message, permissions_to_read(principal))
+    return PolicySet(principal, tuple(sources), None, permissions_to_read(principal))
+
+
+def permissions_to_read(principal: Principal) -> tuple[str, ...]:
+    """The IAM permissions reading the principal's policies takes."""
+    return USER_READ_PERMISSIONS if principal.kind == "user" else ROLE_READ_PERMISSIONS

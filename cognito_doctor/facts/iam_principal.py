@@ -67,7 +67,10 @@ def iam_principal(
         if service_identity.failure is not None:
             message, fix = service_identity.failure
             raise FactUnavailable(
-                Status.ERROR, f"the service's principal is unknown: {message}", fix
+                Status.ERROR,
+                f"the service's principal is unknown: {message}",
+                fix,
+                service_identity.failure_cause,
             )
         arn = (service_identity.identity or {}).get("Arn")
         if arn is None:

@@ -1,6 +1,12 @@
 """The required and risky actions' verdicts on the pool (the `iam_simulation_call` and
 `iam_simulation` facts): iam:SimulatePrincipalPolicy's, or, when the operator may not call
-it, the local evaluator's over the identity policies."""
+it, the local evaluator's over the identity policies.
+
+The healthy path takes two requests in a row: sts:GetCallerIdentity gives the ARN, and one
+SimulatePrincipalPolicy call (the required and the risky actions together) judges it, while
+iam:GetUser / iam:GetRole confirms the principal. The policy documents are read only when
+there is something to explain: a denied required action, an allowed risky one, a condition
+the simulator could not evaluate, or a simulator the operator may not call."""
 
 from __future__ import annotations
 
@@ -12,9 +18,12 @@ from cognito_doctor.aws.failure import ACCESS_DENIED, AwsError, ErrorKind
 from cognito_doctor.engine.model import FactUnavailable, Status
 from cognito_doctor.engine.registry import fact
 from cognito_doctor.facts.context import CheckContext
+from cognito_doctor.facts.iam_policies import permissions_to_read, read_policy_set
 from cognito_doctor.facts.iam_principal import skip_for
+from cognito_doctor.facts.identity import keys_in
+from cognito_doctor.facts.records import IdentityLookup
 from cognito_doctor.iam.actions import REQUIRED_ACTIONS, RISKY_ACTIONS
-from cognito_doctor.iam.arns import Arn
+from cognito_doctor.iam.arns import Arn, parse_principal
 from cognito_doctor.iam.context import RequestContext, service_context
 from cognito_doctor.iam.evaluate import LocalDecision, evaluate_locally
 from cognito_doctor.iam.kinds import Method
@@ -25,6 +34,7 @@ from cognito_doctor.iam.simulation import (
     decision_from_result,
     local_decisions,
 )
+from cognito_doctor.platform.envfiles import EnvFiles
 from cognito_doctor.platform.target import PoolRef
 
 MAX_SIMULATION_PAGES = 50
@@ -71,6 +81,7 @@ class SimulationCall:
 
     pool: Arn
     decisions: Mapping[str, Decision] | None
+    principal_arn: str = ""  # the ARN simulated
     problem: str | None = None
     code: str | None = None
     fix: str = ""
@@ -91,17 +102,36 @@ def _pool_of(principal: Principal, pool_ref: PoolRef) -> Arn:
 
 @fact("iam_simulation_call", network=True)
 def iam_simulation_call(
-    ctx: CheckContext, iam_principal: Principal, pool_ref: PoolRef
+    ctx: CheckContext,
+    env_files: EnvFiles,
+    pool_ref: PoolRef,
+    service_identity: IdentityLookup | None,
+) -> SimulationCall | None:
+    """iam:SimulatePrincipalPolicy for the required and risky actions on the pool's ARN, in
+    one call, made as soon as the principal's ARN is known (--principal-arn, or what
+    sts:GetCallerIdentity said of the service's keys), while iam:GetUser / iam:GetRole
+    confirms it; None when that ARN can't be simulated as it is (an assumed-role session:
+    its role's path comes from iam:GetRole)."""
+    given = ctx.config.principal_arn
+    if not given and keys_in(env_files) is not None and service_identity is not None:
+        given = (service_identity.identity or {}).get("Arn")
+    parsed = parse_principal(given) if given else None
+    if given is None or parsed is None or parsed.kind not in ("user", "role"):
+        return None
+    arn = parsed.arn
+    pool = Arn(
+        arn.partition, "cognito-idp", pool_ref.region, arn.account, f"userpool/{pool_ref.pool_id}"
+    )
+    return _simulation_call(ctx, given.strip(), pool, pool_ref.region)
+
+
+def _simulation_call(
+    ctx: CheckContext, principal_arn: str, pool: Arn, region: str
 ) -> SimulationCall:
-    """iam:SimulatePrincipalPolicy for the required and risky actions on the pool's ARN (made
-    while the principal's policies are read, not after)."""
-    if iam_principal.problem:
-        raise skip_for(iam_principal)
-    pool = _pool_of(iam_principal, pool_ref)
     actions = (*REQUIRED_ACTIONS, *RISKY_ACTIONS)
-    iam = ctx.aws.operator("iam", pool_ref.region)
+    iam = ctx.aws.operator("iam", region)
     try:
-        found = {d.action: d for d in simulate(iam, iam_principal.arn, actions, str(pool))}
+        found = {d.action: d for d in simulate(iam, principal_arn, actions, str(pool))}
     except AwsError as exc:
         message, fix = exc.explain(action="iam:SimulatePrincipalPolicy")
         if not_implemented(exc):
@@ -111,24 +141,50 @@ def iam_simulation_call(
                 + (f", {exc.code}" if exc.code else "")
                 + ")"
             )
-            return SimulationCall(pool, None, message, exc.code, fix, True)
-        return SimulationCall(pool, None, message, exc.code, fix, exc.code in ACCESS_DENIED)
-    return SimulationCall(pool, found)
+            return SimulationCall(pool, None, principal_arn, message, exc.code, fix, True)
+        refused = exc.code in ACCESS_DENIED
+        return SimulationCall(pool, None, principal_arn, message, exc.code, fix, refused)
+    return SimulationCall(pool, found, principal_arn)
 
 
-@fact("iam_simulation")
+def _to_explain(call: SimulationCall) -> bool:
+    """Whether the verdicts need the policy documents: the simulator refused (evaluate them
+    locally), or a verdict needs its statements named."""
+    if call.decisions is None:
+        return call.refused
+    for action in REQUIRED_ACTIONS:
+        decision = call.decisions.get(action)
+        if decision is None or not decision.allowed or decision.missing_context:
+            return True
+    return any(
+        call.decisions[a].allowed or call.decisions[a].missing_context
+        for a in RISKY_ACTIONS
+        if a in call.decisions
+    )
+
+
+@fact("iam_simulation", network=True)
 def iam_simulation(
     ctx: CheckContext,
     iam_principal: Principal,
-    iam_policies: PolicySet,
-    iam_simulation_call: SimulationCall,
+    pool_ref: PoolRef,
+    iam_simulation_call: SimulationCall | None,
 ) -> Simulation:
     """The required and risky actions' verdicts on the pool's ARN: the simulator's, or,
     when the operator may not call iam:SimulatePrincipalPolicy, evaluated locally from the
-    identity policies."""
+    identity policies (read only when a verdict needs them)."""
     principal = iam_principal
+    if principal.problem:
+        raise skip_for(principal)
     call = iam_simulation_call
+    if call is None or call.principal_arn != principal.arn:
+        # IAM knows the principal under another ARN (a path, a session's role): judge that.
+        call = _simulation_call(ctx, principal.arn, _pool_of(principal, pool_ref), pool_ref.region)
     pool = call.pool
+    if _to_explain(call):
+        iam_policies = read_policy_set(ctx, principal, pool_ref)
+    else:
+        iam_policies = PolicySet(principal, (), None, permissions_to_read(principal))
     actions = (*REQUIRED_ACTIONS, *RISKY_ACTIONS)
     if call.decisions is None:
         reason = call.problem or "iam:SimulatePrincipalPolicy failed"

@@ -6,7 +6,7 @@ from cognito_doctor.aws.failure import THROTTLED, AwsError
 from cognito_doctor.aws.shared import ServiceKeys
 from cognito_doctor.engine.model import FactUnavailable, Status
 from cognito_doctor.engine.registry import fact
-from cognito_doctor.facts.context import CheckContext
+from cognito_doctor.facts.context import CheckContext, cause_of
 from cognito_doctor.facts.records import IdentityLookup
 from cognito_doctor.platform.envfiles import UM_ENV, EnvFile, EnvFiles
 from cognito_doctor.platform.target import PoolRef
@@ -42,8 +42,10 @@ def service_identity(
         code = exc.code
         if code is None or code in THROTTLED or (exc.http_status or 0) >= 500:
             # No verdict on the keys: the call never got AWS's answer to them.
-            failure = exc.explain(action="sts:GetCallerIdentity", who="the service's keys")
-            return IdentityLookup(hint, None, failure=failure)
+            action, who = "sts:GetCallerIdentity", f"the service's keys ({hint})"
+            failure = exc.explain(action=action, who="the service's keys")
+            cause = cause_of(exc, action, who)
+            return IdentityLookup(hint, None, failure=failure, failure_cause=cause)
         return IdentityLookup(hint, None, code, exc.message)
     identity = {k: str(response[k]) for k in ("Account", "Arn", "UserId") if k in response}
     return IdentityLookup(hint, identity)
@@ -63,7 +65,9 @@ def caller_identity(
         )
         raise FactUnavailable(Status.SKIP, f"no static AWS keys in {UM_ENV}; {where}")
     if service_identity.failure is not None:
-        raise FactUnavailable(Status.ERROR, *service_identity.failure)
+        raise FactUnavailable(
+            Status.ERROR, *service_identity.failure, cause=service_identity.failure_cause
+        )
     return service_identity
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from email.utils import parseaddr
 from typing import Any
 
+from cognito_doctor.engine.model import Cause
 from cognito_doctor.platform.target import PoolRef
 
 
@@ -43,6 +44,8 @@ class Discovery:
     problem: str | None
     jwks: dict[str, Any] | None = None
     jwks_problem: str | None = None
+    # The kind (an ErrorKind value) of a document fetch that got no answer at all.
+    no_answer: str | None = None
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,8 @@ class IdentityLookup:
     error_message: str | None = None
     # (message, fix) when the call got no AWS answer at all (network, endpoint, throttling).
     failure: tuple[str, str] | None = None
+    # The cause of that failure, shared with the run's other AWS failures of the same kind.
+    failure_cause: Cause | None = None
 
 
 @dataclass(frozen=True)

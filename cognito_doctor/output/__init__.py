@@ -23,11 +23,21 @@ class OutputFormat(StrEnum):
     MARKDOWN = "markdown"
 
 
+class ColorMode(StrEnum):
+    """`check --color`: auto (a terminal, unless NO_COLOR or TERM=dumb; FORCE_COLOR forces
+    it), always or never."""
+
+    AUTO = "auto"
+    ALWAYS = "always"
+    NEVER = "never"
+
+
 @dataclass(frozen=True)
 class RenderOptions:
     """How a renderer may decorate its output."""
 
     verbose: bool = False
+    quiet: bool = False  # only the problems and the summary
     color: bool = False
     unicode: bool = True
     width: int = 100

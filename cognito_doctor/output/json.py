@@ -38,6 +38,16 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         },
         "summary": report.summary,
         "results": [_result(result) for result in report.results],
+        "root_causes": [
+            {
+                "check": root.check_id,
+                "cause": root.cause.key,
+                "summary": root.cause.summary,
+                "fix": root.cause.fix,
+                "dependents": list(root.dependents),
+            }
+            for root in report.root_causes
+        ],
     }
 
 
@@ -56,6 +66,7 @@ def _result(result: CheckResult) -> dict[str, Any]:
         "evidence": _jsonable(outcome.evidence),
         "location": {"file": location.file, "line": location.line} if location else None,
         "duration_ms": result.duration_ms,
+        "see": outcome.root,
     }
 
 

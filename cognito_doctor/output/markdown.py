@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from cognito_doctor.engine.model import Report, Status
+from cognito_doctor.engine.model import Report, Severity, Status, Verdict
 
 ICONS = {
     Status.PASS: "✅",
@@ -12,6 +12,13 @@ ICONS = {
     Status.WARN: "⚠️",
     Status.SKIP: "⏭️",
     Status.ERROR: "❗",
+}
+
+
+VERDICTS = {
+    Verdict.OK: "no problems found",
+    Verdict.PROBLEMS: "**problems found**",
+    Verdict.UNVERIFIED: "**nothing failed, but not everything could be verified**",
 }
 
 
@@ -23,7 +30,7 @@ def render_markdown(reports: Sequence[Report]) -> str:
     out = ["## cognito-doctor", ""]
     for report in reports:
         counts = report.summary
-        verdict = "no problems found" if report.ok else "**problems found**"
+        verdict = VERDICTS[report.verdict(Severity.ERROR)]
         pool = f" · pool `{report.target.user_pool_id}`" if report.target.user_pool_id else ""
         out += [
             f"### {report.name} ({report.environment.value} rules){pool}",

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from cognito_doctor.engine.model import Report
-from cognito_doctor.output import OutputFormat, render
+from cognito_doctor.output import ColorMode, OutputFormat, render
 from cognito_doctor.output.terminal import render_options, to_ascii
 
 
@@ -18,15 +18,23 @@ class SinkError(Exception):
 
 
 def write_report(
-    reports: Sequence[Report], output_format: OutputFormat, output: Path | None, verbose: bool
+    reports: Sequence[Report],
+    output_format: OutputFormat,
+    output: Path | None,
+    verbose: bool,
+    *,
+    quiet: bool = False,
+    color: ColorMode = ColorMode.AUTO,
 ) -> None:
     """Render the reports to `output`, or to standard output; SinkError if the file can't be
     written."""
     stream = None if output else sys.stdout
-    options = render_options(stream, verbose)
+    options = render_options(stream, verbose, quiet=quiet, color=color)
     text = render(reports, output_format, options)
     if output is None:
-        click.echo(text if options.unicode else to_ascii(text), nl=False)
+        # color=: click would strip the colour from a pipe that FORCE_COLOR or --color
+        # always asked for.
+        click.echo(text if options.unicode else to_ascii(text), nl=False, color=options.color)
         return
     try:
         output.parent.mkdir(parents=True, exist_ok=True)

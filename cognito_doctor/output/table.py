@@ -10,7 +10,7 @@ from typing import Any
 import click
 from tabulate import tabulate
 
-from cognito_doctor.engine.model import CheckResult, Report, Status
+from cognito_doctor.engine.model import CheckResult, Report, RootCause, Severity, Status, Verdict
 from cognito_doctor.output import RenderOptions
 from cognito_doctor.output.terminal import fill
 
@@ -37,6 +37,11 @@ COLORS = {
 }
 # Lines of a fix that are shell commands: shown whole, never wrapped.
 COMMAND_PREFIXES = ("aws ", "$ ", "export ", "cognito-doctor ")
+VERDICT_WORDS = {
+    Verdict.OK: "no problems found",
+    Verdict.PROBLEMS: "problems found",
+    Verdict.UNVERIFIED: "nothing failed, but not everything could be verified",
+}
 SUMMARY_WORDS = (
     (Status.PASS, "passed", "passed"),
     (Status.FAIL, "failed", "failed"),
@@ -72,6 +77,9 @@ def render_table(reports: Sequence[Report], options: RenderOptions) -> str:
         verdicts.append(f"{marker(status, options)} {report.name}")
     broken = [report.name for report in reports if not report.ok]
     verdict = f"problems found in {', '.join(broken)}" if broken else "no problems found"
+    unverified = [r.name for r in reports if r.verdict(Severity.ERROR) is Verdict.UNVERIFIED]
+    if unverified and len(unverified) == len(broken):
+        verdict = f"nothing failed, but not everything could be verified in {', '.join(broken)}"
     separator = " · " if options.unicode else " | "
     return "\n".join(sections) + f"\n{separator.join(verdicts)}  ({verdict})\n"
 
@@ -80,23 +88,26 @@ def _render_one(report: Report, options: RenderOptions) -> str:
     lines = [_header(report, options), ""]
     id_width = max((len(r.spec.id) for r in report.results), default=10)
     message_width = max(30, options.width - id_width - 8)
-    for group, results in _grouped(report.results):
+    for group, results in _grouped(_shown(report.results, options)):
         lines.append(_style(group, options, bold=True))
         rows = []
         for result in results:
-            message = result.outcome.message
-            if result.status is Status.ERROR:
-                message = f"couldn't verify: {message}"
-            if result.outcome.location and result.status is not Status.PASS:
-                message = f"{message} ({result.outcome.location})"
             rows.append(
-                [marker(result.status, options), result.spec.id, _wrap(message, message_width)]
+                [
+                    marker(result.status, options),
+                    result.spec.id,
+                    _wrap(_line(result), message_width),
+                ]
             )
             if options.verbose and result.outcome.evidence:
                 rows.extend(["", "", line] for line in _evidence_lines(result.outcome.evidence))
         table = tabulate(rows, tablefmt="plain", disable_numparse=True)
         lines.extend("  " + line.rstrip() for line in table.splitlines())
         lines.append("")
+    if not options.verbose:
+        for root in report.root_causes:
+            lines.extend(_collapsed_line(report, root, options))
+            lines.append("")
     fixes = [r for r in report.results if r.status in (Status.FAIL, Status.WARN, Status.ERROR)]
     if fixes:
         lines.append(_style("How to fix", options, bold=True))
@@ -105,6 +116,43 @@ def _render_one(report: Report, options: RenderOptions) -> str:
         lines.append("")
     lines.append(_summary(report, options))
     return "\n".join(lines) + "\n"
+
+
+def _shown(results: Iterable[CheckResult], options: RenderOptions) -> list[CheckResult]:
+    """The results listed one per line: not those skipped onto a root cause (one line says
+    them all, unless -v), and with --quiet only the problems."""
+    shown = []
+    for result in results:
+        if result.outcome.root and not options.verbose:
+            continue
+        if options.quiet and result.status in (Status.PASS, Status.SKIP):
+            continue
+        shown.append(result)
+    return shown
+
+
+def _line(result: CheckResult) -> str:
+    message = result.outcome.message
+    if result.status is Status.ERROR:
+        message = f"couldn't verify: {message}"
+    if result.outcome.location and result.status is not Status.PASS:
+        message = f"{message} ({result.outcome.location})"
+    return message
+
+
+def _collapsed_line(report: Report, root: RootCause, options: RenderOptions) -> list[str]:
+    """One line for every check a root cause kept from verifying, counted by group."""
+    groups: dict[str, int] = {}
+    group_of = {r.spec.id: r.spec.group for r in report.results}
+    for check_id in root.dependents:
+        groups[group_of[check_id]] = groups.get(group_of[check_id], 0) + 1
+    counted = ", ".join(f"{group} ({count})" for group, count in groups.items())
+    text = (
+        f"{len(root.dependents)} more checks couldn't be verified for the same reason (see "
+        f"{root.check_id}): {counted}; -v lists them"
+    )
+    head = f"  {marker(Status.SKIP, options)} "
+    return fill(text, options.width, head, " " * 4).splitlines()
 
 
 def _header(report: Report, options: RenderOptions) -> str:
@@ -184,5 +232,5 @@ def _summary(report: Report, options: RenderOptions) -> str:
         for status, one, many in SUMMARY_WORDS
         if counts[status.value] or status in (Status.PASS, Status.FAIL)
     ]
-    verdict = "no problems found" if report.ok else "problems found"
+    verdict = VERDICT_WORDS[report.verdict(Severity.ERROR)]
     return f"{' · ' if options.unicode else ' | '}".join(parts) + f"  ({verdict})"

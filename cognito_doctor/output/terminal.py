@@ -7,9 +7,10 @@ import os
 import re
 import shutil
 import textwrap
+from collections.abc import Mapping
 from typing import IO
 
-from cognito_doctor.output import RenderOptions
+from cognito_doctor.output import ColorMode, RenderOptions
 
 _ASCII_REPLACEMENTS = str.maketrans(
     {"…": "...", "→": "->", "–": "-", "—": "-", "·": "|", "✓": "+", "✗": "x", "‘": "'", "’": "'"}
@@ -34,13 +35,49 @@ def to_ascii(text: str) -> str:
     return text.translate(_ASCII_REPLACEMENTS).encode("ascii", "replace").decode("ascii")
 
 
-def render_options(stream: IO[str] | None, verbose: bool) -> RenderOptions:
-    """Colour only on a terminal without NO_COLOR; plain ASCII if the stream can't show ✓ ✗."""
+def color_wanted(
+    mode: ColorMode, stream: IO[str] | None, environ: Mapping[str, str] | None = None
+) -> bool:
+    """Whether to colour `stream` (None: a file, never coloured).
+
+    auto follows the conventions: NO_COLOR set to anything (no-color.org) turns colour off;
+    else FORCE_COLOR set to anything but "0" or "false" turns it on (force-color.org), even
+    in a pipe; else TERM=dumb turns it off; else colour exactly when `stream` is a terminal.
+    """
+    if stream is None:
+        return False
+    match mode:
+        case ColorMode.ALWAYS:
+            return True
+        case ColorMode.NEVER:
+            return False
+        case ColorMode.AUTO:
+            env = os.environ if environ is None else environ
+            if env.get("NO_COLOR"):
+                return False
+            force = env.get("FORCE_COLOR")
+            if force:
+                return force.lower() not in ("0", "false")
+            if env.get("TERM") == "dumb":
+                return False
+            return stream.isatty()
+
+
+def render_options(
+    stream: IO[str] | None,
+    verbose: bool,
+    *,
+    quiet: bool = False,
+    color: ColorMode = ColorMode.AUTO,
+) -> RenderOptions:
+    """Colour as `color` and the environment say (color_wanted); plain ASCII if the stream
+    can't show ✓ ✗; the terminal's width on a terminal."""
     is_tty = stream is not None and stream.isatty()
     width = shutil.get_terminal_size((100, 24)).columns if is_tty else 100
     return RenderOptions(
         verbose=verbose,
-        color=is_tty and not os.environ.get("NO_COLOR"),
+        quiet=quiet,
+        color=color_wanted(color, stream),
         unicode=unicode_ok(stream),
         width=max(60, width),
     )

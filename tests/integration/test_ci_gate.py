@@ -481,3 +481,40 @@ def test_env_findings_name_the_configured_files(tmp_path: Path) -> None:
     provider = next(r for r in json.loads(out)["results"] if r["id"] == "env.provider")
     assert "deploy/staging/user-management.env" in provider["fix"]
     assert "services/user-management/.env" not in provider["fix"]
+
+
+def test_an_unreachable_endpoint_is_exit_3_with_one_annotation_and_valid_reports(
+    tmp_path: Path,
+) -> None:
+    from tests.support.net import dead_endpoint
+
+    write_repo(tmp_path, GOOD_UM, GOOD_AUTH)
+    endpoint = dead_endpoint()
+    fast = ["--connect-timeout", "0.3", "--max-attempts", "1", "--endpoint-url", endpoint]
+    sarif = tmp_path / "report.sarif"
+    code, out, _ = invoke(
+        "check",
+        "--root",
+        str(tmp_path),
+        *fast,
+        "--format",
+        "github",
+        "--format",
+        "json",
+        "--output",
+        f"json={tmp_path / 'report.json'}",
+        "--format",
+        "sarif",
+        "--output",
+        f"sarif={sarif}",
+    )
+    # Exit 3: nothing failed, but the AWS checks couldn't verify; not 1 "problems found".
+    assert code == 3
+    annotations = [line for line in out.splitlines() if line.startswith("::error")]
+    assert len(annotations) == 1 and "creds.identity" in annotations[0]
+    report = json.loads((tmp_path / "report.json").read_text())
+    jsonschema.validate(report, report_schema())
+    [cause] = report["root_causes"]
+    assert cause["check"] == "creds.identity" and len(cause["dependents"]) >= 10
+    assert {r["status"] for r in report["results"]} <= {"pass", "skip", "error"}
+    assert json.loads(sarif.read_text())["runs"]

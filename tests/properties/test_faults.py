@@ -71,15 +71,26 @@ def assert_clean(run: CliRun) -> None:
     assert run.stderr == "", run.stderr
 
 
+def unverified(run: CliRun) -> set[str]:
+    """The checks that couldn't verify: errors, and those skipped onto another's root cause."""
+    return {
+        c for c, s in run.statuses().items() if s == "error" or run.result(c).get("see") is not None
+    }
+
+
 def assert_only(run: CliRun, baseline: dict[str, str], affected: set[str]) -> None:
-    """Exactly `affected` error; every other check kept its healthy result."""
+    """Exactly `affected` couldn't verify (each an error, or skipped "see" the error that has
+    the same cause); every other check kept its healthy result; exit 3, nothing failed."""
     statuses = run.statuses()
     assert affected, "the fault must affect some check"
-    assert {c for c, s in statuses.items() if s == "error"} == affected
+    assert unverified(run) == affected
+    for check_id in affected:
+        see = run.result(check_id).get("see")
+        assert see is None or statuses[see] == "error", check_id
     assert {c: s for c, s in statuses.items() if c not in affected} == {
         c: s for c, s in baseline.items() if c not in affected
     }
-    assert run.exit_code == 1
+    assert run.exit_code == 3
 
 
 def test_one_throttle_of_every_call_is_retried_and_the_run_passes(
@@ -137,7 +148,10 @@ def test_http_500_on_the_service_keys_errors_their_checks_only(
     assert "sts:GetCallerIdentity failed: AWS answered HTTP 500" in identity["message"]
     assert "on all 2 attempts" in identity["message"]
     assert "Run again in a few minutes" in identity["fix"]
-    assert "the service's principal is unknown" in run.result("iam.principal")["message"]
+    # One cause, said once: iam.principal met the same failure and points at creds.identity.
+    principal = run.result("iam.principal")
+    assert principal["status"] == "skip" and principal["see"] == "creds.identity"
+    assert "the service's principal is unknown" in principal["evidence"]["reason"]
     # One request, retried once: the iam checks reuse creds.identity's call.
     assert net.middleware.counts()["sts:GetCallerIdentity"] == 2
     assert run.seconds < 20
@@ -194,13 +208,43 @@ def test_an_endpoint_where_nothing_listens_errors_every_aws_check_only(
     affected = checks_needing(registry, network_facts)
     assert {"creds.identity", "pool.exists", "client.exists", "issuer.discovery"} <= affected
     assert_only(run, baseline, affected)
-    assert run.result("pool.exists")["message"] == (
+    # The first check to meet it says it; every other one points there, keeping its words.
+    root = run.result("creds.identity")
+    assert root["message"] == (
+        f"sts:GetCallerIdentity: cannot connect to the endpoint ({endpoint}/): nothing "
+        "answered there, even after retrying"
+    )
+    assert "is the server running?" in root["fix"]
+    assert {c for c in affected if run.result(c)["see"] == "creds.identity"} == affected - {
+        "creds.identity"
+    }
+    assert run.result("pool.exists")["evidence"]["reason"] == (
         f"cognito-idp:DescribeUserPool: cannot connect to the endpoint ({endpoint}/): nothing "
         "answered there, even after retrying"
     )
-    assert "is the server running?" in run.result("pool.exists")["fix"]
-    assert "Connection refused" in run.result("issuer.discovery")["message"]
+    assert "Connection refused" in run.result("issuer.discovery")["evidence"]["reason"]
+    [cause] = run.report()["root_causes"]
+    assert cause["check"] == "creds.identity" and cause["cause"] == "cannot-connect"
+    assert endpoint in cause["summary"]
     assert run.seconds < 20
+
+
+def test_a_dead_endpoint_is_named_at_most_twice_in_at_most_40_lines(
+    healthy: Setup, home: Path
+) -> None:
+    endpoint = dead_endpoint()
+    run = run_cli(
+        ["check", "--root", str(healthy.root), "--endpoint-url", endpoint, *FAST],
+        cli_env(home),
+    )
+
+    assert_clean(run)
+    lines = run.stdout.splitlines()
+    assert run.exit_code == 3, run.stdout
+    assert len(lines) <= 40, run.stdout
+    assert len([line for line in lines if endpoint in line]) <= 2, run.stdout
+    assert "couldn't be verified for the same reason (see creds.identity)" in run.stdout
+    assert "nothing failed, but not everything could be verified" in lines[-1]
 
 
 def test_an_expiring_timeout_errors_the_waiting_checks_and_still_writes_the_report(
@@ -235,7 +279,7 @@ def test_an_expiring_timeout_errors_the_waiting_checks_and_still_writes_the_repo
 
     assert_clean(run)
     assert run.seconds < 10  # the 3 s budget, plus start-up; not the 30 s answer
-    assert run.exit_code == 1
+    assert run.exit_code == 3  # couldn't verify, nothing failed
     written = CliRun(run.args, run.exit_code, report.read_text(), "", run.seconds)
     affected = checks_needing(registry, {"iam_principal"})
     assert affected == {"iam.principal", "iam.actions", "iam.least-privilege"}

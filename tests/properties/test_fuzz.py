@@ -320,7 +320,9 @@ def test_any_config_file_is_a_clear_error_or_a_full_run(
         # A configuration error: one line naming the file, then each mistake with its key path.
         assert result.stderr.startswith("cognito-doctor: error: ")
         assert "cognito-doctor.toml" in result.stderr
-        assert result.stdout == ""
+        # --format json: the same error as JSON on standard output, and nothing else.
+        error = json.loads(result.stdout)
+        assert error["exit_code"] == 2 and "cognito-doctor.toml" in error["error"]["message"]
         return
     assert result.exit_code in (0, 1), result.stderr
     # A valid config: every env check it does not disable reports a result, in every

@@ -315,6 +315,7 @@ def test_the_other_commands_and_the_demo_never_print_a_secret(
     runs("list-facts", "--format", "json")
     runs("explain", "creds.identity")
     runs("schema")
+    runs("permissions")
 
 
 def test_every_command_is_covered() -> None:
@@ -331,5 +332,6 @@ def test_every_command_is_covered() -> None:
         "list-facts",
         "explain",
         "schema",
+        "permissions",
     }
     assert set(main.commands) == covered

@@ -24,7 +24,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from cognito_doctor.cli import main
-from cognito_doctor.demo.sandbox import Sandbox, Setup
+from cognito_doctor.demo.sandbox import SANDBOX_OPERATOR_ENV, Sandbox, Setup
 from cognito_doctor.iam import PROBE_CALLS
 from tests.support.net import Request
 from tests.support.netkit import Net, middleware_sandbox
@@ -36,7 +36,7 @@ SES_REGION = "eu-west-1"
 PASSWORD = "Corr3ct-Horse-Battery!"
 # Commands that never reach an AWS endpoint (demo runs its own in-process moto server and
 # is given no --endpoint-url; the others only read the check registry).
-NO_AWS = {"list-checks", "list-facts", "explain", "schema", "demo"}
+NO_AWS = {"list-checks", "list-facts", "explain", "schema", "demo", "permissions"}
 
 
 def is_read(request: Request) -> bool:
@@ -216,6 +216,7 @@ def test_commands_without_aws_make_no_request(net: Net, world: dict[str, Setup])
         invoke(["list-facts", "--format", "json"])
         invoke(["explain", "pool.mfa"])
         invoke(["schema"])
+        invoke(["permissions"])
         for setup in world.values():
             where = ["--root", str(setup.root), "--endpoint-url", net.endpoint_url]
             invoke(["check", *where, "--offline"])
@@ -294,3 +295,43 @@ def test_fix_apply_writes_only_the_planned_calls(
     assert sent["UpdateUserPoolClient"] == printed["update-user-pool-client"]
     assert all(r.key_id == "testing" for r in writes), "written with the operator's keys"
     assert setup.pool_id == sent["UpdateUserPool"]["UserPoolId"]
+
+
+# The IAM action of a REST operation the middleware names by its method and path.
+_REST_ACTIONS = {"ses:GET /v2/email/account": "ses:GetAccount"}
+
+
+def test_the_permissions_policy_grants_every_call_the_checks_make_as_the_operator(
+    net: Net, world: dict[str, Setup], tmp_path: Path
+) -> None:
+    policy_file = tmp_path / "policy.json"
+    policy_file.write_text(json.dumps({"Version": "2012-10-17", "Statement": []}))
+    printed = json.loads(invoke(["permissions"]).stdout)
+    granted = {a for statement in printed["Statement"] for a in statement["Action"]}
+    assert all(statement["Effect"] == "Allow" for statement in printed["Statement"])
+    assert all(a.split(":", 1)[1].startswith(READ_PREFIXES) for a in granted), granted
+    checks = [args for command, args in aws_commands(net, world, "-", policy_file)]
+    operator_key = SANDBOX_OPERATOR_ENV["AWS_ACCESS_KEY_ID"]
+
+    with net.middleware.recording() as seen:
+        for args in checks:
+            if args[0] == "check":
+                invoke(args)
+
+    made = {
+        _REST_ACTIONS.get(r.operation, r.operation)
+        for r in seen
+        if r.is_aws and r.key_id == operator_key
+    }
+    # Every call the operator made is granted (GetCallerIdentity needs no permission) ...
+    assert made - granted <= {"sts:GetCallerIdentity"}, sorted(made - granted)
+    # ... and the proof covers the calls that matter (it would hold vacuously otherwise).
+    assert {
+        "cognito-idp:DescribeUserPool",
+        "cognito-idp:ListUserPools",
+        "cognito-idp:ListUserPoolClients",
+        "iam:GetUser",
+        "iam:SimulatePrincipalPolicy",
+        "iam:GetUserPolicy",
+        "ses:GetAccount",
+    } <= made, sorted(made)

@@ -103,7 +103,11 @@ class Stubs:
             "get_caller_identity", {"UserId": "AIDAEXAMPLEUSERID01", "Account": ACCOUNT, "Arn": arn}
         )
 
-    def user(self, inline: dict[str, dict[str, Any]], *, readable: bool = True) -> None:
+    def user(
+        self, inline: dict[str, dict[str, Any]], *, readable: bool = True, read: bool = True
+    ) -> None:
+        """iam:GetUser, and unless `read` is False (a healthy simulation: nothing to explain,
+        so the policies are never read) the reads of its policies."""
         self.iam.add_response(
             "get_user",
             {
@@ -117,6 +121,8 @@ class Stubs:
             },
             {"UserName": USER},
         )
+        if not read:
+            return
         if not readable:
             self.iam.add_client_error(
                 "list_groups_for_user",
@@ -139,7 +145,16 @@ class Stubs:
             "list_attached_user_policies", {"AttachedPolicies": []}, {"UserName": USER}
         )
 
-    def role(self, name: str, arn: str, inline: dict[str, dict[str, Any]], **extra: Any) -> None:
+    def role(
+        self,
+        name: str,
+        arn: str,
+        inline: dict[str, dict[str, Any]],
+        *,
+        read: bool = True,
+        **extra: Any,
+    ) -> None:
+        """iam:GetRole, and unless `read` is False the reads of its policies."""
         role = {
             "Path": arn.split(":role", 1)[1].rsplit("/", 1)[0] + "/",
             "RoleName": name,
@@ -149,6 +164,8 @@ class Stubs:
             **extra,
         }
         self.iam.add_response("get_role", {"Role": role}, {"RoleName": name})
+        if not read:
+            return
         self.iam.add_response(
             "list_role_policies", {"PolicyNames": list(inline)}, {"RoleName": name}
         )
@@ -318,7 +335,7 @@ def test_boundary_denial_is_read_from_resource_specific_results(
 
 def test_truncated_simulation_pages_are_followed(stubs: Stubs, root: Path, run_report: Run) -> None:
     stubs.caller(USER_ARN)
-    stubs.user({"clinical-platform-user-mgmt": RUNBOOK})
+    stubs.user({"clinical-platform-user-mgmt": RUNBOOK}, read=False)
     everything = [result(a, "allowed", matched=USER_MATCH) for a in SIX] + risky_denied()
     stubs.simulation(USER_ARN, everything[:4], IsTruncated=True, Marker="page-2")
     stubs.simulation(USER_ARN, everything[4:11], "page-2", IsTruncated=True, Marker="page-3")
@@ -337,7 +354,7 @@ def test_assumed_role_is_resolved_with_get_role_to_the_arn_with_its_path(
     session = f"arn:aws:sts::{ACCOUNT}:assumed-role/user-mgmt/ecs-task-7f3a"
     role_arn = f"arn:aws:iam::{ACCOUNT}:role/ecs/tasks/user-mgmt"
     stubs.caller(session)
-    stubs.role("user-mgmt", role_arn, {"clinical-platform-user-mgmt": RUNBOOK})
+    stubs.role("user-mgmt", role_arn, {"clinical-platform-user-mgmt": RUNBOOK}, read=False)
     stubs.simulation(
         role_arn,
         [result(a, "allowed", matched=USER_MATCH) for a in SIX] + risky_denied(),
