@@ -2,37 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from cognito_doctor.engine.model import Location, Outcome, errored, failed, passed
+from cognito_doctor.checks.changes import env_change
+from cognito_doctor.engine.model import Location, Outcome, errored, failed, passed, skipped
 from cognito_doctor.engine.registry import check
-from cognito_doctor.facts.records import Discovery
+from cognito_doctor.facts.records import Discovery, FetchProblem
 from cognito_doctor.platform.envfiles import EnvFile, EnvFiles
-from cognito_doctor.platform.regions import issuer_type_of
+from cognito_doctor.platform.regions import IssuerType, issuer_type_of, pool_issuers
 from cognito_doctor.platform.settings import RunConfig
 from cognito_doctor.platform.target import PoolRef
-
-_HTTP_STATUS = re.compile(r"answered HTTP (\d{3})")
-# Problems (as the discovery fact words them) that mean "the server answered, but not with a
-# usable document": wrong content, so a fail rather than an error.
-_CONTENT_PROBLEMS = (
-    "did not return JSON",
-    "JSON but not an object",
-    "not an http(s) URL",
-    "has no jwks_uri",
-)
-
-
-def is_unreachable(problem: str) -> bool:
-    """Whether a fetch problem means "could not get an answer" (error) rather than "the answer
-    is wrong" (fail). A 4xx status is an answer: nothing is served at that URL."""
-    status = _HTTP_STATUS.search(problem)
-    if status:
-        code = int(status.group(1))
-        return code >= 500 or code in (408, 429)
-    return not any(marker in problem for marker in _CONTENT_PROBLEMS)
 
 
 def _reach_fix(discovery: Discovery, endpoint: bool) -> str:
@@ -137,7 +117,8 @@ class _Findings:
 def _no_document(discovery: Discovery, pool_ref: PoolRef, endpoint: bool) -> Outcome:
     """The outcome when no discovery document could be fetched or used."""
     problem = discovery.problem or "no document"
-    if is_unreachable(problem):
+    kind = discovery.problem_kind or FetchProblem.UNREACHABLE
+    if kind.could_not_verify:
         return errored(
             f"could not fetch the pool's discovery document, so the issuer and signing keys "
             f"are unverified: {problem}",
@@ -194,7 +175,8 @@ def _judge_keys(findings: _Findings, discovery: Discovery, jwks_uri: Any) -> lis
     kids: list[str] = []
     if discovery.jwks is None:
         jwks_problem = discovery.jwks_problem or "no key set"
-        if is_unreachable(jwks_problem):
+        kind = discovery.jwks_problem_kind or FetchProblem.UNREACHABLE
+        if kind.could_not_verify:
             findings.unreachable = f"could not fetch the signing keys: {jwks_problem}"
         else:
             findings.problems.append(f"no usable signing keys: {jwks_problem}")
@@ -218,3 +200,72 @@ def _judge_keys(findings: _Findings, discovery: Discovery, jwks_uri: Any) -> lis
                 "keys there for every pool."
             )
     return kids
+
+
+@check(
+    "issuer.pool-type",
+    title="services/auth expects the issuer the pool's tokens carry",
+    severity="error",
+)
+def issuer_matches_pool_type(
+    user_pool: dict[str, Any], pool_ref: PoolRef, auth_env: EnvFile
+) -> Outcome:
+    """
+    ## What it checks
+    Which issuer the pool writes into its tokens' `iss` claim (DescribeUserPool's
+    `IssuerConfiguration.Type`: ORIGINAL, `https://cognito-idp.<region>.amazonaws.com/<pool>`,
+    or UPDATED, `https://issuer-cognito-idp.<region>.amazonaws.com/<pool>`), and that
+    services/auth expects that one: `COGNITO_ISSUER` when it is set, else the ORIGINAL issuer
+    it derives from `COGNITO_REGION` and `COGNITO_USER_POOL_ID`.
+
+    ## Why it matters
+    services/auth compares `iss` character for character. AWS recommends UPDATED for every
+    pool (botocore's model, IssuerConfigurationType: "Recommended for all user pools"), but
+    the service derives the ORIGINAL issuer when `COGNITO_ISSUER` is left blank (the runbook's
+    step 3, `cognitoIssuerFromEnv`): an UPDATED pool with no `COGNITO_ISSUER` has every token
+    rejected. A pool whose answer has no IssuerConfiguration is taken as ORIGINAL, the only
+    issuer there was before the setting existed.
+
+    ## How to fix
+    Set `COGNITO_ISSUER` in services/auth/.env to the issuer this check prints (the pool's),
+    and restart services/auth.
+    """
+    configured = (user_pool.get("IssuerConfiguration") or {}).get("Type")
+    kind = IssuerType(configured) if configured in set(IssuerType) else IssuerType.ORIGINAL
+    issuers = pool_issuers(pool_ref.region, pool_ref.pool_id)
+    tokens_carry = issuers[kind]
+    evidence = {"issuer_type": kind.value, "issuer": tokens_carry, "described": configured}
+    fix = f"In {auth_env.label}, set COGNITO_ISSUER={tokens_carry} and restart services/auth."
+    change = env_change((auth_env.label,), COGNITO_ISSUER=tokens_carry)
+    where = auth_env.location("COGNITO_ISSUER")
+    expected = auth_env.get("COGNITO_ISSUER")
+    if expected is None:
+        if kind is IssuerType.ORIGINAL:
+            return passed(
+                f"the pool's tokens carry the ORIGINAL issuer {tokens_carry}, the one "
+                "services/auth derives (COGNITO_ISSUER is not set)",
+                **evidence,
+            )
+        return failed(
+            f"the pool signs with its UPDATED issuer {tokens_carry}, but COGNITO_ISSUER is not "
+            f"set in {auth_env.label}, so services/auth derives {issuers[IssuerType.ORIGINAL]} "
+            "and rejects every token",
+            fix,
+            location=where,
+            change=change,
+            **evidence,
+        )
+    if expected == tokens_carry:
+        return passed(f"COGNITO_ISSUER={expected} is the pool's {kind.value} issuer", **evidence)
+    other = issuer_type_of(expected, pool_ref.region, pool_ref.pool_id)
+    if other is None:
+        return skipped("COGNITO_ISSUER is neither of the pool's issuers (see env.issuer)")
+    return failed(
+        f"COGNITO_ISSUER={expected} is the pool's {other.value} issuer, but the pool's "
+        f"IssuerConfiguration is {kind.value}: its tokens carry {tokens_carry}, so services/auth "
+        "rejects every token",
+        fix,
+        location=where,
+        change=change,
+        **evidence,
+    )

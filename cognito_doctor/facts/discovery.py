@@ -9,7 +9,7 @@ from cognito_doctor.aws.failure import ErrorKind
 from cognito_doctor.engine.model import Cause, FactUnavailable, Status
 from cognito_doctor.engine.registry import fact
 from cognito_doctor.facts.context import CheckContext
-from cognito_doctor.facts.records import Discovery
+from cognito_doctor.facts.records import Discovery, FetchProblem
 from cognito_doctor.platform.settings import RunConfig
 from cognito_doctor.platform.target import PoolRef
 
@@ -77,14 +77,37 @@ def discovery(ctx: CheckContext, pool_ref: PoolRef) -> Discovery:
     except (OSError, ValueError, http_client_errors()) as exc:
         kind = _no_answer_kind(exc)
         no_answer = kind.value if kind is not None else None
-        return Discovery(url, None, _http_problem(url, exc, timeout), no_answer=no_answer)
+        problem = _http_problem(url, exc, timeout)
+        return Discovery(url, None, problem, no_answer=no_answer, problem_kind=_problem_kind(exc))
     jwks_uri = document.get("jwks_uri")
     if not isinstance(jwks_uri, str):
-        return Discovery(url, document, None, None, "the discovery document has no jwks_uri")
+        return Discovery(
+            url,
+            document,
+            None,
+            None,
+            "the discovery document has no jwks_uri",
+            jwks_problem_kind=FetchProblem.BAD_CONTENT,
+        )
     try:
         return Discovery(url, document, None, _get_json(jwks_uri, timeout))
     except (OSError, ValueError, http_client_errors()) as exc:
-        return Discovery(url, document, None, None, _http_problem(jwks_uri, exc, timeout))
+        problem = _http_problem(jwks_uri, exc, timeout)
+        return Discovery(url, document, None, None, problem, jwks_problem_kind=_problem_kind(exc))
+
+
+def _problem_kind(exc: Exception) -> FetchProblem:
+    """What a failed fetch means for the checks: an HTTP status of 5xx, 408 or 429 says "try
+    later" and anything without an answer is unreachable; another 4xx means nothing is served
+    there; an answer that is not a JSON object (or a URL that is not http(s)) is bad content."""
+    import urllib.error
+
+    if isinstance(exc, urllib.error.HTTPError):
+        retry_later = exc.code >= 500 or exc.code in (408, 429)
+        return FetchProblem.UNREACHABLE if retry_later else FetchProblem.NOT_SERVED
+    if isinstance(exc, ValueError):  # json.JSONDecodeError too: a body that isn't the document
+        return FetchProblem.BAD_CONTENT
+    return FetchProblem.UNREACHABLE
 
 
 def _no_answer_kind(exc: Exception) -> ErrorKind | None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from email.utils import parseaddr
-from typing import Any
+from enum import StrEnum
+from typing import Any, assert_never
 
 from cognito_doctor.engine.model import Cause
 from cognito_doctor.platform.target import PoolRef
@@ -35,9 +36,29 @@ class ClientLookup:
             yield str(self.client["ClientSecret"])
 
 
+class FetchProblem(StrEnum):
+    """What went wrong fetching a document over HTTPS, as data for the checks to judge."""
+
+    UNREACHABLE = "unreachable"  # no answer, or one that says "try later" (5xx, 408, 429)
+    NOT_SERVED = "not-served"  # an answer: nothing is served at that URL (any other 4xx)
+    BAD_CONTENT = "bad-content"  # an answer, but not a usable document (not JSON, no jwks_uri)
+
+    @property
+    def could_not_verify(self) -> bool:
+        """Whether the problem leaves the document unverified (an error, not a fail)."""
+        match self:
+            case FetchProblem.UNREACHABLE:
+                return True
+            case FetchProblem.NOT_SERVED | FetchProblem.BAD_CONTENT:
+                return False
+            case unreachable:
+                assert_never(unreachable)
+
+
 @dataclass(frozen=True)
 class Discovery:
-    """The pool's OIDC discovery document and its JWKS, or what went wrong fetching them."""
+    """The pool's OIDC discovery document and its JWKS, or what went wrong fetching them
+    (in words, `problem` and `jwks_problem`, and as data, their kinds)."""
 
     url: str
     document: dict[str, Any] | None
@@ -46,6 +67,8 @@ class Discovery:
     jwks_problem: str | None = None
     # The kind (an ErrorKind value) of a document fetch that got no answer at all.
     no_answer: str | None = None
+    problem_kind: FetchProblem | None = None
+    jwks_problem_kind: FetchProblem | None = None
 
 
 @dataclass(frozen=True)

@@ -366,3 +366,62 @@ def test_the_leave_out_rule_changes_nothing_a_healthy_pool_carries() -> None:
         params["AdminCreateUserConfig"]["InviteMessageTemplate"]
         == (pool["AdminCreateUserConfig"]["InviteMessageTemplate"])
     )
+
+
+# --- item 2: the UPDATED issuer ---------------------------------------------------------------
+
+UPDATED_ISSUER = f"https://issuer-cognito-idp.{REGION}.amazonaws.com/{POOL_ID}"
+ORIGINAL_ISSUER = f"https://cognito-idp.{REGION}.amazonaws.com/{POOL_ID}"
+
+
+def with_issuer(root: Path, issuer: str) -> None:
+    common = {"COGNITO_USER_POOL_ID": POOL_ID, "COGNITO_REGION": REGION}
+    auth = {**common, "COGNITO_APP_CLIENT_ID": CLIENT_ID, "COGNITO_ISSUER": issuer}
+    write_env_file(root / AUTH_ENV, auth)
+
+
+def updated_pool() -> dict[str, Any]:
+    pool = healthy_pool()
+    pool["IssuerConfiguration"] = {"Type": "UPDATED"}
+    return pool
+
+
+def test_a_healthy_updated_issuer_pool_with_cognito_issuer_set_exits_0(
+    real_aws: RealAws, root: Path
+) -> None:
+    with_issuer(root, UPDATED_ISSUER)
+    real_aws.pool(updated_pool())
+    real_aws.client(healthy_client())
+    real_aws.ses()
+    env_checks = ("--only", "env.files", "--only", "env.issuer", "--only", "env.pool-id")
+    code, results = check(root, *SELECTED, *env_checks, "--only", "issuer.pool-type")
+    assert code == 0, {i: r["message"] for i, r in results.items() if r["status"] == "fail"}
+    assert results["issuer.pool-type"]["status"] == "pass"
+    assert "UPDATED" in results["issuer.pool-type"]["message"]
+    assert results["env.issuer"]["status"] == "pass"
+
+
+def test_an_updated_pool_without_cognito_issuer_fails_with_the_updated_issuer(
+    real_aws: RealAws, root: Path
+) -> None:
+    real_aws.pool(updated_pool())
+    code, results = check(root, "--only", "issuer.pool-type")
+    result = results["issuer.pool-type"]
+    assert code == 1 and result["status"] == "fail"
+    assert f"derives {ORIGINAL_ISSUER} and rejects every token" in result["message"]
+    assert f"COGNITO_ISSUER={UPDATED_ISSUER}" in result["fix"]
+    assert result["location"]["file"] == AUTH_ENV
+
+
+def test_the_other_format_of_the_pools_issuer_is_rejected_as_services_auth_would(
+    real_aws: RealAws, root: Path
+) -> None:
+    with_issuer(root, UPDATED_ISSUER)
+    real_aws.pool(healthy_pool())  # IssuerConfiguration ORIGINAL
+    _, results = check(root, "--only", "issuer.pool-type", "--only", "env.issuer")
+    # Both formats are the pool's, so env.issuer (offline) can't tell; the pool can.
+    assert results["env.issuer"]["status"] == "pass"
+    result = results["issuer.pool-type"]
+    assert result["status"] == "fail"
+    assert "IssuerConfiguration is ORIGINAL" in result["message"]
+    assert f"COGNITO_ISSUER={ORIGINAL_ISSUER}" in result["fix"]
