@@ -102,7 +102,7 @@ def provider_is_cognito(um_env: EnvFile) -> Outcome:
     fix = f"Set COGNITO_PROVIDER=cognito in {um_env.label} and restart user-management."
     change = env_change((um_env.label,), COGNITO_PROVIDER="cognito")
     if value == "cognito":
-        return passed("COGNITO_PROVIDER=cognito", location=str(um_env.location("COGNITO_PROVIDER")))
+        return passed("COGNITO_PROVIDER=cognito", location=um_env.location("COGNITO_PROVIDER"))
     if value is None:
         return failed(
             "COGNITO_PROVIDER is not set, so the service uses its default, the mock provider: "

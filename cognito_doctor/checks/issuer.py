@@ -234,7 +234,11 @@ def issuer_matches_pool_type(
     kind = IssuerType(configured) if configured in set(IssuerType) else IssuerType.ORIGINAL
     issuers = pool_issuers(pool_ref.region, pool_ref.pool_id)
     tokens_carry = issuers[kind]
-    evidence = {"issuer_type": kind.value, "issuer": tokens_carry, "described": configured}
+    evidence: dict[str, Any] = {
+        "issuer_type": kind.value,
+        "issuer": tokens_carry,
+        "described": configured,
+    }
     fix = f"In {auth_env.label}, set COGNITO_ISSUER={tokens_carry} and restart services/auth."
     change = env_change((auth_env.label,), COGNITO_ISSUER=tokens_carry)
     where = auth_env.location("COGNITO_ISSUER")

@@ -214,7 +214,6 @@ def check(
         offline=offline,
         only=only,
         skip=skip,
-        checks_dirs=checks_dir,
         principal_arn=principal_arn,
         policy_file=policy_file.resolve() if policy_file else None,
         probe=probe,

@@ -101,7 +101,6 @@ def fix(
         region=region,
         endpoint_url=endpoint_url or None,
         offline=offline,
-        checks_dirs=checks_dir,
         timeout=timeout,
         connect_timeout=connect_timeout,
         read_timeout=read_timeout,

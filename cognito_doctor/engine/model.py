@@ -79,9 +79,10 @@ class Outcome:
     root: str | None = None
 
 
-def passed(message: str, **evidence: Any) -> Outcome:
-    """A passing outcome; keyword arguments become evidence."""
-    return Outcome(Status.PASS, message, evidence=evidence)
+def passed(message: str, *, location: Location | None = None, **evidence: Any) -> Outcome:
+    """A passing outcome, where it points (if anywhere); other keyword arguments become
+    evidence."""
+    return Outcome(Status.PASS, message, evidence=evidence, location=location)
 
 
 def failed(

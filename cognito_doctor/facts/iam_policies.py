@@ -31,7 +31,7 @@ class _ReadError(Exception):
 
 
 def _document(raw: Any) -> Mapping[str, Any]:
-    """A policy document from boto3 (already decoded) or as URL-encoded JSON text."""
+    """A policy document as botocore gives it (already decoded) or as URL-encoded JSON text."""
     if isinstance(raw, Mapping):
         return raw
     text = str(raw)

@@ -14,7 +14,7 @@ from cognito_doctor.facts.identity import keys_in
 from cognito_doctor.facts.records import IdentityLookup
 from cognito_doctor.iam.arns import Arn, PrincipalArn, parse_principal
 from cognito_doctor.iam.principal import Principal
-from cognito_doctor.platform.envfiles import UM_ENV, EnvFiles
+from cognito_doctor.platform.envfiles import EnvFiles
 from cognito_doctor.platform.regions import partition_of
 from cognito_doctor.platform.target import PoolRef
 
@@ -54,16 +54,17 @@ def iam_principal(
                 raise FactUnavailable(
                     Status.ERROR,
                     f"no principal to check: in prod the service runs as its execution role "
-                    f"(no static keys in {UM_ENV}), and no --principal-arn was given",
+                    f"(no static keys in {ctx.config.um_env_path}), and no --principal-arn was "
+                    "given",
                     f"Pass --principal-arn arn:{partition_of(region)}:iam::{account}:role/"
                     f"<ROLE_NAME> with the ARN of {EXECUTION_ROLE_HINT}.",
                 )
             raise FactUnavailable(
                 Status.SKIP,
-                f"no static AWS keys in {UM_ENV} to find the service's principal (see "
-                "env.aws-credentials); pass --principal-arn to check a role",
+                f"no static AWS keys in {ctx.config.um_env_path} to find the service's principal "
+                "(see env.aws-credentials); pass --principal-arn to check a role",
             )
-        source = f"the keys in {UM_ENV} (key id …{keys.access_key_id[-4:]})"
+        source = f"the keys in {ctx.config.um_env_path} (key id …{keys.access_key_id[-4:]})"
         if service_identity.failure is not None:
             message, fix = service_identity.failure
             raise FactUnavailable(
@@ -76,7 +77,7 @@ def iam_principal(
         if arn is None:
             raise FactUnavailable(
                 Status.SKIP,
-                f"AWS did not accept the keys in {UM_ENV} "
+                f"AWS did not accept the keys in {ctx.config.um_env_path} "
                 f"({service_identity.error_code or 'error'}), so the principal behind them is "
                 "unknown (see creds.identity)",
             )
@@ -102,7 +103,7 @@ def _resolve_principal(ctx: CheckContext, given: str, source: str, region: str) 
             f"arn:{partition}:iam::<ACCOUNT_ID>:role/<ROLE_NAME> ({EXECUTION_ROLE_HINT}).",
         )
     if parsed.kind in ("root", "federated-user", "group"):
-        return _unusable_kind(parsed, given, source)
+        return _unusable_kind(parsed, given, source, ctx.config.um_env_path)
     iam = ctx.aws.operator("iam", region)
     kind = "role" if parsed.kind in ("role", "assumed-role") else "user"
     try:
@@ -123,7 +124,7 @@ def _principal(
     return Principal(arn_text, kind, name, arn.account, arn.partition, source, given, **more)
 
 
-def _unusable_kind(parsed: PrincipalArn, given: str, source: str) -> Principal:
+def _unusable_kind(parsed: PrincipalArn, given: str, source: str, um_env: str) -> Principal:
     """The problem Principal for root, a federated user or a group, which can't be checked."""
     why = {
         "root": "the account's root user: the service must never use root keys, and "
@@ -134,7 +135,7 @@ def _unusable_kind(parsed: PrincipalArn, given: str, source: str) -> Principal:
     }[parsed.kind]
     fix = (
         f"Follow the runbook's step 2: create the IAM user clinical-platform-user-mgmt-dev "
-        f"with the clinical-platform-user-mgmt policy, put its access key in {UM_ENV}, "
+        f"with the clinical-platform-user-mgmt policy, put its access key in {um_env}, "
         "and delete the root access key (IAM → Security credentials)."
         if parsed.kind == "root"
         else f"Pass --principal-arn with the IAM user or role the service runs as "

@@ -11,7 +11,7 @@ from cognito_doctor.engine.registry import fact
 from cognito_doctor.facts.context import CheckContext
 from cognito_doctor.facts.identity import keys_in
 from cognito_doctor.iam.probe import PROBE_CALLS, Probe, ProbeCall
-from cognito_doctor.platform.envfiles import UM_ENV, EnvFiles
+from cognito_doctor.platform.envfiles import EnvFiles
 from cognito_doctor.platform.target import PoolRef
 
 
@@ -33,8 +33,8 @@ def iam_probe(ctx: CheckContext, env_files: EnvFiles, pool_ref: PoolRef) -> Prob
     if keys is None:
         return Probe(
             requested=True,
-            problem=f"--probe needs the service's own keys, and {UM_ENV} has none (a role's "
-            "credentials exist only where the service runs)",
+            problem=f"--probe needs the service's own keys, and {ctx.config.um_env_path} has "
+            "none (a role's credentials exist only where the service runs)",
         )
 
     idp = ctx.aws.service("cognito-idp", pool_ref.region, keys)

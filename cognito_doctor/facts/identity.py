@@ -8,7 +8,7 @@ from cognito_doctor.engine.model import FactUnavailable, Status
 from cognito_doctor.engine.registry import fact
 from cognito_doctor.facts.context import CheckContext, cause_of
 from cognito_doctor.facts.records import IdentityLookup
-from cognito_doctor.platform.envfiles import UM_ENV, EnvFile, EnvFiles
+from cognito_doctor.platform.envfiles import EnvFile, EnvFiles
 from cognito_doctor.platform.target import PoolRef
 
 
@@ -63,7 +63,9 @@ def caller_identity(
             if ctx.prod
             else "see env.aws-credentials"
         )
-        raise FactUnavailable(Status.SKIP, f"no static AWS keys in {UM_ENV}; {where}")
+        raise FactUnavailable(
+            Status.SKIP, f"no static AWS keys in {ctx.config.um_env_path}; {where}"
+        )
     if service_identity.failure is not None:
         raise FactUnavailable(
             Status.ERROR, *service_identity.failure, cause=service_identity.failure_cause

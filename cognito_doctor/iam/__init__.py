@@ -16,7 +16,7 @@ it call the six Admin actions on the pool (runbook step 2).
 - The pieces the iam checks build their messages and fixes from: denials (why an action is
   denied) and fixes (corrected statements, `aws iam` commands).
 
-boto3 is only reached through `ctx.aws` inside providers, never at import time.
+Pure: nothing here calls AWS (the facts in cognito_doctor/facts/iam_*.py do, through `ctx.aws`).
 """
 
 from __future__ import annotations

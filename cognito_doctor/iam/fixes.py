@@ -12,7 +12,7 @@ from typing import Any, assert_never
 from cognito_doctor.iam.actions import REQUIRED_ACTIONS
 from cognito_doctor.iam.arns import Arn, compare_resource, placeholders_in, wildcard_match
 from cognito_doctor.iam.kinds import PolicyKind
-from cognito_doctor.iam.policies import PolicySource, element_values, policy_statements
+from cognito_doctor.iam.policies import PolicySource, element_values
 from cognito_doctor.iam.principal import Principal
 from cognito_doctor.platform.awscli import aws_command
 
@@ -85,25 +85,6 @@ def narrowed_statement(statement: Mapping[str, Any], pool: Arn) -> dict[str, Any
     if "Condition" in statement:
         fixed["Condition"] = copy.deepcopy(statement["Condition"])
     return fixed
-
-
-def document_with(
-    source: PolicySource, index: int | None, statement: Mapping[str, Any] | None
-) -> dict[str, Any]:
-    """The source's document with statement `index` replaced by `statement` (None deletes
-    it; index None appends)."""
-    document = copy.deepcopy(dict(source.document))
-    statements = [copy.deepcopy(dict(s)) for s in policy_statements(source.document)]
-    if index is None:
-        if statement is not None:
-            statements.append(dict(statement))
-    elif statement is None:
-        del statements[index]
-    else:
-        statements[index] = dict(statement)
-    document["Statement"] = statements
-    document.setdefault("Version", "2012-10-17")
-    return document
 
 
 def compact_json(value: Any) -> str:

@@ -33,7 +33,6 @@ class RunConfig:
     offline: bool = False
     only: tuple[str, ...] = ()
     skip: tuple[str, ...] = ()
-    checks_dirs: tuple[Path, ...] = ()
     principal_arn: str | None = None
     policy_file: Path | None = None
     probe: bool = False

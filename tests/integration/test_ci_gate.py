@@ -158,8 +158,14 @@ def test_pyproject_table_is_found(tmp_path: Path) -> None:
 
 def test_ignore_reports_skip_with_reason_and_severity_override(tmp_path: Path) -> None:
     root = write_repo(
-        tmp_path, um={"COGNITO_PROVIDER": "mock"}, auth={"COGNITO_APP_CLIENT_ID": None}
+        tmp_path,
+        um={"COGNITO_PROVIDER": "mock", "COGNITO_REGION": "eu-west-3"},
+        auth={"COGNITO_APP_CLIENT_ID": None, "COGNITO_REGION": "eu-west-3"},
     )
+    code, out, _ = invoke("check", "--root", str(root), "--offline", "--format", "json")
+    before = {r["id"]: r for r in json.loads(out)["results"]}
+    assert before["env.app-client-id"]["status"] == "warn"  # an unset client id only warns
+    assert before["env.region"]["status"] == "fail"  # eu-west-3, but the pool is in eu-west-2
     (root / "cognito-doctor.toml").write_text(
         textwrap.dedent(
             """
@@ -169,6 +175,9 @@ def test_ignore_reports_skip_with_reason_and_severity_override(tmp_path: Path) -
 
             [checks."env.app-client-id"]
             severity = "error"
+
+            [checks."env.region"]
+            severity = "warning"
             """
         )
     )
@@ -176,9 +185,10 @@ def test_ignore_reports_skip_with_reason_and_severity_override(tmp_path: Path) -
     results = {r["id"]: r for r in json.loads(out)["results"]}
     assert results["env.provider"]["status"] == "skip"
     assert "TICKET-42" in results["env.provider"]["message"]
-    # An unset client id only warns by default; raised to error, it fails the gate.
+    # Raised to error, the warning fails the gate; lowered to warning, the failure only warns.
     assert results["env.app-client-id"]["status"] == "fail"
-    assert results["env.app-client-id"]["severity"] == "error"
+    assert results["env.region"]["status"] == "warn"
+    assert results["env.region"]["severity"] == "warning"
     assert code == 1
 
 
@@ -518,3 +528,32 @@ def test_an_unreachable_endpoint_is_exit_3_with_one_annotation_and_valid_reports
     assert cause["check"] == "creds.identity" and len(cause["dependents"]) >= 10
     assert {r["status"] for r in report["results"]} <= {"pass", "skip", "error"}
     assert json.loads(sarif.read_text())["runs"]
+
+
+def test_aws_findings_name_the_configured_files_too(tmp_path: Path) -> None:
+    """The identity and principal facts name the environment's own .env file (prod's here,
+    which holds no static keys), not the default path."""
+    root = three_env_repo(tmp_path, {})
+    nothing_listens = "http://127.0.0.1:9"
+    _, out, _ = invoke(
+        "check",
+        "--root",
+        str(root),
+        "--env",
+        "prod",
+        "--endpoint-url",
+        nothing_listens,
+        "--only",
+        "creds.*",
+        "--only",
+        "iam.principal",
+        "--format",
+        "json",
+        "--max-attempts",
+        "1",
+    )
+    results = {r["id"]: r for r in json.loads(out)["results"]}
+    for check_id in ("creds.identity", "iam.principal"):
+        words = results[check_id]["message"] + (results[check_id].get("fix") or "")
+        assert "deploy/prod/user-management.env" in words, (check_id, words)
+        assert "services/user-management/.env" not in words, (check_id, words)
