@@ -15,24 +15,6 @@ from cognito_doctor.platform.awscli import (
 from cognito_doctor.platform.envfiles import EnvFile
 from cognito_doctor.platform.settings import RunConfig
 
-# Legacy ExplicitAuthFlows values and the ALLOW_ names that replaced them (AWS rejects a list
-# that mixes the two kinds).
-LEGACY_FLOWS = {
-    "ADMIN_NO_SRP_AUTH": "ALLOW_ADMIN_USER_PASSWORD_AUTH",
-    "USER_PASSWORD_AUTH": "ALLOW_USER_PASSWORD_AUTH",
-    "CUSTOM_AUTH_FLOW_ONLY": "ALLOW_CUSTOM_AUTH",
-}
-# ExplicitAuthFlows in botocore's model: ALLOW_USER_AUTH "covers username-password, secure
-# remote password (SRP), passwordless, and passkey authentication" (Essentials tier or up).
-SRP_FLOWS = {
-    "ALLOW_USER_SRP_AUTH": "enables SRP sign-in",
-    "ALLOW_USER_AUTH": "enables choice-based sign-in (USER_AUTH: passwords, SRP, passwordless "
-    "codes and passkeys; Essentials tier or higher)",
-}
-# What Cognito allows when a client has no ExplicitAuthFlows (AWS API reference).
-DEFAULT_FLOWS = ("ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_CUSTOM_AUTH")
-
-
 RUNBOOK_CLIENT_NAME = "clinical-platform"
 
 
