@@ -53,6 +53,8 @@ from cognito_doctor.iam.remedies import (
     risky_grants,
     short,
 )
+from cognito_doctor.platform.awscli import AwsTarget
+from cognito_doctor.platform.settings import RunConfig
 from cognito_doctor.platform.target import EnvTarget
 
 # --- iam.principal ---------------------------------------------------------------------
@@ -108,7 +110,7 @@ def principal(iam_principal: Principal) -> Outcome:
 @check(
     "iam.actions", title="The service may call the six Admin actions on the pool", severity="error"
 )
-def actions(iam_simulation: Simulation, iam_probe: Probe) -> Outcome:
+def actions(iam_simulation: Simulation, iam_probe: Probe, settings: RunConfig) -> Outcome:
     """
     ## What it checks
     Simulates (`iam:SimulatePrincipalPolicy`) the principal's permissions for the six actions
@@ -148,7 +150,7 @@ def actions(iam_simulation: Simulation, iam_probe: Probe) -> Outcome:
     table = decision_table(sim, iam_probe)
     how = how_evaluated(sim)
     evidence = actions_evidence(sim, iam_probe, verdicts.decisions)
-    edits = PolicyEdits(sim.principal, sim.pool.region)
+    edits = PolicyEdits(sim.principal, AwsTarget.of(settings), sim.pool.region)
     reasons, fixes = denial_findings(sim, verdicts, edits)
     commands = edits.commands(sim.policies.sources)
     fix_command = " && ".join(commands) if commands else None
@@ -192,7 +194,7 @@ def actions(iam_simulation: Simulation, iam_probe: Probe) -> Outcome:
     title="The service may do nothing risky on the pool beyond the six actions",
     severity="warning",
 )
-def least_privilege(iam_simulation: Simulation) -> Outcome:
+def least_privilege(iam_simulation: Simulation, settings: RunConfig) -> Outcome:
     """
     ## What it checks
     Simulates, besides the six actions the service needs, a short list of risky actions on
@@ -238,7 +240,7 @@ def least_privilege(iam_simulation: Simulation) -> Outcome:
     refs = granting_refs(sim, extra)
     refs += [r for a in extra if a in sim.local_view for r in sim.local_view[a].matched]
     refs = list(dict.fromkeys(refs))
-    edits = PolicyEdits(sim.principal, sim.pool.region)
+    edits = PolicyEdits(sim.principal, AwsTarget.of(settings), sim.pool.region)
     fixes = narrowing_fixes(sim, refs, edits)
     commands = edits.commands(sim.policies.sources)
     granted_by = " Granted by " + "; ".join(ref.label for ref in refs) + "." if refs else ""
@@ -260,7 +262,9 @@ def least_privilege(iam_simulation: Simulation) -> Outcome:
     title="The policy file grants the six actions on this pool, with no placeholders left",
     severity="error",
 )
-def policy_file_check(policy_file: PolicyFile, env_target: EnvTarget) -> Outcome:
+def policy_file_check(
+    policy_file: PolicyFile, env_target: EnvTarget, settings: RunConfig
+) -> Outcome:
     """
     ## What it checks
     Runs with `--policy-file PATH`, offline: the JSON policy your team keeps in its
@@ -284,6 +288,7 @@ def policy_file_check(policy_file: PolicyFile, env_target: EnvTarget) -> Outcome
     console, or `aws sts get-caller-identity --query Account --output text`).
     """
     pf = policy_file
+    aws_target = AwsTarget.of(settings)
     pool_id, region = env_target.pool_and_region()
     if pf.problem:
         return unparsable_file(pf, pf.problem, pool_id, region)
@@ -299,7 +304,7 @@ def policy_file_check(policy_file: PolicyFile, env_target: EnvTarget) -> Outcome
     assert isinstance(document, Mapping)
     found = FileFindings()
     if report_violations(found, pf, document):
-        return file_outcome(pf, found, None, None, None)
+        return file_outcome(pf, found, None, None, None, aws_target, settings.region)
     account = file_account(document)
     pool = expected_pool(pool_id, region, account)
     find_placeholders(found, pf, document, statements, pool)
@@ -307,14 +312,14 @@ def policy_file_check(policy_file: PolicyFile, env_target: EnvTarget) -> Outcome
     target = stand_in_arn(pool, account)
     if pool is None or target is None or region is None or pool_id is None:
         found.warnings.append((None, NO_POOL_WARNING))
-        return file_outcome(pf, found, None, account, pool)
+        return file_outcome(pf, found, None, account, pool, aws_target, settings.region)
     # The runbook's service calls Cognito over HTTPS with an IAM user's long-term keys.
     context = service_context(region=region, long_term_keys=True)
     denied = check_actions(found, pf, statements, target, context)
     check_resources(found, pf, statements, pool, denied)
     check_wildcards(found, pf, statements, target, pool_id)
     corrected = corrected_file(document, statements, pool)
-    return file_outcome(pf, found, corrected, account, pool)
+    return file_outcome(pf, found, corrected, account, pool, aws_target, settings.region)
 
 
 NO_POOL_WARNING = (

@@ -31,7 +31,7 @@ from cognito_doctor.iam.policies import (
 )
 from cognito_doctor.iam.principal import Principal
 from cognito_doctor.iam.simulation import Simulation
-from cognito_doctor.platform.awscli import aws_command
+from cognito_doctor.platform.awscli import AwsTarget, aws_command
 
 RESTART = "Changes to IAM policies take effect within seconds; no restart is needed."
 
@@ -56,6 +56,7 @@ class PolicyEdits:
     """Statement changes per policy, applied together so one command per policy results."""
 
     principal: Principal
+    target: AwsTarget
     region: str = DEFAULT_REGION
     changes: dict[PolicySource, dict[int, Mapping[str, Any] | None]] = field(default_factory=dict)
     additions: list[Mapping[str, Any]] = field(default_factory=list)
@@ -75,11 +76,11 @@ class PolicyEdits:
                 if replacement is not None:
                     kept.append(dict(replacement))
             if not kept:
-                commands.append(remove_policy_command(source, self.region))
+                commands.append(remove_policy_command(self.target, source, self.region))
                 continue
             document = {**dict(source.document), "Statement": kept}
             document.setdefault("Version", "2012-10-17")
-            command = put_policy_command(source, document, self.region)
+            command = put_policy_command(self.target, source, document, self.region)
             if command:
                 commands.append(command)
         if self.additions:
@@ -89,22 +90,26 @@ class PolicyEdits:
                 for s in sources
                 if s.kind == "inline" and s.owner_type == self.principal.kind
             ]
-            commands.append(new_inline_policy_command(self.principal, document, taken, self.region))
+            commands.append(
+                new_inline_policy_command(self.target, self.principal, document, taken, self.region)
+            )
         return commands
 
 
-def remove_policy_command(source: PolicySource, region: str = DEFAULT_REGION) -> str:
+def remove_policy_command(
+    target: AwsTarget, source: PolicySource, region: str = DEFAULT_REGION
+) -> str:
     """The `aws iam` command that deletes (inline) or detaches (managed) the policy."""
     kind = source.owner_type
     owner = {f"{kind}_name": source.owner}
     match source.kind:
         case PolicyKind.INLINE:
             return aws_command(
-                "iam", f"delete-{kind}-policy", region, **owner, policy_name=source.name
+                target, "iam", f"delete-{kind}-policy", region, **owner, policy_name=source.name
             )
         case PolicyKind.MANAGED:
             return aws_command(
-                "iam", f"detach-{kind}-policy", region, **owner, policy_arn=source.arn or ""
+                target, "iam", f"detach-{kind}-policy", region, **owner, policy_arn=source.arn or ""
             )
         case unreachable:
             assert_never(unreachable)
@@ -214,7 +219,7 @@ def _grant_fix(ref: StatementRef | None, simulation: Simulation, edits: PolicyEd
         )
     edits.replace(ref, fixed)
     limit = (
-        f"\n{version_limit_note(ref.source, edits.region)}"
+        f"\n{version_limit_note(edits.target, ref.source, edits.region)}"
         if ref.source.kind is PolicyKind.MANAGED
         else ""
     )

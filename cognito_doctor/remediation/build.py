@@ -8,7 +8,6 @@ the pool id and region the checks looked at, the same for every resource.
 from __future__ import annotations
 
 import copy
-import shlex
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +15,7 @@ from cognito_doctor.aws.failure import AwsError
 from cognito_doctor.checks.changes import Resource
 from cognito_doctor.engine.model import Report, Status
 from cognito_doctor.platform.awscli import (
+    AwsTarget,
     aws_command,
     cli_input_command,
     update_user_pool_client_input,
@@ -53,16 +53,6 @@ def collect(report: Report) -> tuple[Collected, list[ByHand]]:
             key = (Resource(change.resource), target)
             collected.setdefault(key, []).append((result.spec.id, change.members))
     return collected, by_hand
-
-
-def target_flags(config: RunConfig) -> str:
-    """The run's --profile and --endpoint-url, for every printed command."""
-    flags = ""
-    if config.profile:
-        flags += f" --profile {shlex.quote(config.profile)}"
-    if config.endpoint_url:
-        flags += f" --endpoint-url {shlex.quote(config.endpoint_url)}"
-    return flags
 
 
 def get_path(data: Mapping[str, Any], path: str) -> Any:
@@ -138,7 +128,7 @@ def _plan_pool(plan: Plan, collected: Collected, ref: PoolRef, aws: AwsAccess) -
             (f"user pool {ref.pool_id}", exc.explain(action="cognito-idp:DescribeUserPool")[0])
         )
         return
-    flags = target_flags(config)
+    target = AwsTarget.of(config)
     mfa = collected.get((Resource.MFA, ref.pool_id), [])
     items = list(collected.get((Resource.POOL, ref.pool_id), []))
     if items:  # UpdateUserPool carries MfaConfiguration: the planned one, not a stale copy.
@@ -152,7 +142,7 @@ def _plan_pool(plan: Plan, collected: Collected, ref: PoolRef, aws: AwsAccess) -
     # change may carry one back in, e.g. a password policy with PasswordHistorySize 0).
     request = without_defaults(request)
     if changes:
-        command = cli_input_command("cognito-idp", "update-user-pool", ref.region, request) + flags
+        command = cli_input_command(target, "cognito-idp", "update-user-pool", ref.region, request)
         plan.resources.append(
             ResourcePlan(
                 Resource.POOL,
@@ -170,15 +160,13 @@ def _plan_pool(plan: Plan, collected: Collected, ref: PoolRef, aws: AwsAccess) -
         before = str(pool.get("MfaConfiguration") or "OFF")
         if before != wanted:
             request = {"UserPoolId": ref.pool_id, "MfaConfiguration": wanted}
-            command = (
-                aws_command(
-                    "cognito-idp",
-                    "set-user-pool-mfa-config",
-                    ref.region,
-                    user_pool_id=ref.pool_id,
-                    mfa_configuration=wanted,
-                )
-                + flags
+            command = aws_command(
+                target,
+                "cognito-idp",
+                "set-user-pool-mfa-config",
+                ref.region,
+                user_pool_id=ref.pool_id,
+                mfa_configuration=wanted,
             )
             plan.resources.append(
                 ResourcePlan(
@@ -194,7 +182,7 @@ def _plan_pool(plan: Plan, collected: Collected, ref: PoolRef, aws: AwsAccess) -
             )
     new_pool = collected.get((Resource.NEW_POOL, ref.pool_id))
     if new_pool:
-        plan.new_pool = new_pool_plan(pool, ref, config, new_pool, flags)
+        plan.new_pool = new_pool_plan(pool, ref, config, new_pool)
 
 
 def _plan_client(
@@ -221,7 +209,10 @@ def _plan_client(
     request, changes, checks = _merged(base, items)
     if not changes:
         return
-    command = cli_input_command("cognito-idp", "update-user-pool-client", ref.region, request)
+    target = AwsTarget.of(plan.config)
+    command = cli_input_command(
+        target, "cognito-idp", "update-user-pool-client", ref.region, request
+    )
     plan.resources.append(
         ResourcePlan(
             Resource.CLIENT,
@@ -229,7 +220,7 @@ def _plan_client(
             ref.region,
             tuple(checks),
             tuple(changes),
-            command + target_flags(plan.config),
+            command,
             request,
             client,
         )
