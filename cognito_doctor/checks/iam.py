@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from cognito_doctor.checks.changes import iam_policy_change
 from cognito_doctor.checks.iam_findings import (
     actions_evidence,
     caveat_notes,
@@ -154,6 +155,7 @@ def actions(iam_simulation: Simulation, iam_probe: Probe, settings: RunConfig) -
     reasons, fixes = denial_findings(sim, verdicts, edits)
     commands = edits.commands(sim.policies.sources)
     fix_command = " && ".join(commands) if commands else None
+    change = iam_policy_change(edits.writes(sim.policies.sources))
     if verdicts.hard or verdicts.refuted:
         count = len(verdicts.hard) + len(verdicts.refuted)
         return failed(
@@ -161,6 +163,7 @@ def actions(iam_simulation: Simulation, iam_probe: Probe, settings: RunConfig) -
             f"({how}). " + " ".join(f"{r}." for r in reasons) + f"\n{table}",
             "\n\n".join(fixes),
             fix_command=fix_command,
+            change=change,
             **evidence,
         )
     notes = caveat_notes(sim, iam_probe, verdicts, reasons, fixes)
@@ -171,6 +174,7 @@ def actions(iam_simulation: Simulation, iam_probe: Probe, settings: RunConfig) -
             + f"\n{table}",
             "\n\n".join(fixes),
             fix_command=fix_command,
+            change=change,
             **evidence,
         )
     probed = (
@@ -249,6 +253,7 @@ def least_privilege(iam_simulation: Simulation, settings: RunConfig) -> Outcome:
         f"{described}.{granted_by}",
         "\n\n".join(fixes),
         fix_command=" && ".join(commands) if commands else None,
+        change=iam_policy_change(edits.writes(sim.policies.sources)),
         extra=[short(a) for a in extra],
         statements=[ref.label for ref in refs],
     )

@@ -185,21 +185,26 @@ def new_inline_policy_command(
     region: str = DEFAULT_REGION,
 ) -> str:
     """`aws iam put-user-policy` / `put-role-policy` adding `document` as a new inline policy."""
-    names = set(taken)
-    name = RUNBOOK_POLICY_NAME
-    counter = 2
-    while name in names:
-        name = f"{RUNBOOK_POLICY_NAME}-{counter}"
-        counter += 1
     return aws_command(
         target,
         "iam",
         f"put-{principal.kind}-policy",
         region,
         **{f"{principal.kind}_name": principal.name},
-        policy_name=name,
+        policy_name=free_policy_name(taken),
         policy_document=compact_json(document),
     )
+
+
+def free_policy_name(taken: Iterable[str]) -> str:
+    """The runbook's policy name, numbered past the inline policy names in `taken`."""
+    names = set(taken)
+    name = RUNBOOK_POLICY_NAME
+    counter = 2
+    while name in names:
+        name = f"{RUNBOOK_POLICY_NAME}-{counter}"
+        counter += 1
+    return name
 
 
 def account_id_command(target: AwsTarget, region: str | None = None) -> str:

@@ -15,14 +15,14 @@ from cognito_doctor.iam.denials import Denial
 from cognito_doctor.iam.fixes import (
     DEFAULT_REGION,
     corrected_statement,
+    free_policy_name,
     narrowed_statement,
-    new_inline_policy_command,
     pretty_json,
     put_policy_command,
     runbook_statement,
     version_limit_note,
 )
-from cognito_doctor.iam.kinds import DenialKind, EvalDecision, PolicyKind
+from cognito_doctor.iam.kinds import DenialKind, EvalDecision, OwnerKind, PolicyKind
 from cognito_doctor.iam.policies import (
     PolicySource,
     StatementRef,
@@ -64,36 +64,68 @@ class PolicyEdits:
     def replace(self, ref: StatementRef, statement: Mapping[str, Any] | None) -> None:
         self.changes.setdefault(ref.source, {})[ref.index] = statement
 
-    def commands(self, sources: Sequence[PolicySource]) -> list[str]:
-        commands = []
+    def writes(self, sources: Sequence[PolicySource]) -> list[PolicyWrite]:
+        """One write per policy: the edited ones, then a new inline policy for additions."""
+        writes = []
         for source, changes in self.changes.items():
-            kept: list[dict[str, Any]] = []
-            for index, statement in enumerate(source.statements()):
-                if index not in changes:
-                    kept.append(dict(statement))
-                    continue
-                replacement = changes[index]
-                if replacement is not None:
-                    kept.append(dict(replacement))
-            if not kept:
-                commands.append(remove_policy_command(self.target, source, self.region))
-                continue
-            document = {**dict(source.document), "Statement": kept}
-            document.setdefault("Version", "2012-10-17")
-            command = put_policy_command(self.target, source, document, self.region)
-            if command:
-                commands.append(command)
+            kept = [
+                dict(statement) if index not in changes else dict(changes[index] or {})
+                for index, statement in enumerate(source.statements())
+                if index not in changes or changes[index] is not None
+            ]
+            document = None
+            if kept:
+                document = {**dict(source.document), "Statement": kept}
+                document.setdefault("Version", "2012-10-17")
+            writes.append(PolicyWrite(source, dict(changes), (), document))
         if self.additions:
-            document = {"Version": "2012-10-17", "Statement": list(self.additions)}
             taken = [
                 s.name
                 for s in sources
                 if s.kind == "inline" and s.owner_type == self.principal.kind
             ]
-            commands.append(
-                new_inline_policy_command(self.target, self.principal, document, taken, self.region)
+            empty = {"Version": "2012-10-17", "Statement": []}
+            source = PolicySource(
+                PolicyKind.INLINE,
+                OwnerKind(self.principal.kind),
+                self.principal.name,
+                free_policy_name(taken),
+                empty,
             )
+            document = {"Version": "2012-10-17", "Statement": list(self.additions)}
+            writes.append(PolicyWrite(source, {}, tuple(self.additions), document, new=True))
+        return writes
+
+    def commands(self, sources: Sequence[PolicySource]) -> list[str]:
+        """One `aws iam` command per policy write (none for an AWS managed policy's edit)."""
+        commands = []
+        for write in self.writes(sources):
+            if write.document is None:
+                commands.append(remove_policy_command(self.target, write.source, self.region))
+            elif command := put_policy_command(
+                self.target, write.source, write.document, self.region
+            ):
+                commands.append(command)
         return commands
+
+
+@dataclass(frozen=True)
+class PolicyWrite:
+    """One policy's planned edit: the statements replaced by index (None removes one) and
+    added, as made to the policy as the checks read it, and the resulting `document` (None
+    when no statement is left: the policy is deleted or detached). `new`: an inline policy
+    to create for the additions."""
+
+    source: PolicySource
+    replaced: Mapping[int, Mapping[str, Any] | None]
+    added: tuple[Mapping[str, Any], ...]
+    document: Mapping[str, Any] | None
+    new: bool = False
+
+    @property
+    def editable(self) -> bool:
+        """Whether the account can write it (an AWS managed policy can only be detached)."""
+        return not self.source.aws_managed or self.document is None
 
 
 def remove_policy_command(
@@ -302,6 +334,7 @@ def narrowing_fixes(sim: Simulation, refs: Sequence[StatementRef], edits: Policy
 __all__ = [
     "RESTART",
     "PolicyEdits",
+    "PolicyWrite",
     "action_names",
     "fix_for",
     "granting_refs",

@@ -26,8 +26,9 @@ from cognito_doctor.platform.envfiles import EnvFiles, read_env_file
 from cognito_doctor.platform.settings import RunConfig
 from cognito_doctor.platform.target import PoolRef, read_target
 from cognito_doctor.remediation.envedit import edit_env_text, unified_diff
+from cognito_doctor.remediation.iam_policy import plan_policy
 from cognito_doctor.remediation.newpool import new_pool_plan
-from cognito_doctor.remediation.plan import ByHand, MemberChange, Plan, ResourcePlan
+from cognito_doctor.remediation.plan import ByHand, MemberChange, Plan, ResourcePlan, policy_label
 
 if TYPE_CHECKING:
     from cognito_doctor.aws.clients import AwsAccess
@@ -112,6 +113,15 @@ def build_plan(report: Report, config: RunConfig, aws: AwsAccess | None) -> Plan
             _plan_pool(plan, collected, ref, aws)
         for _, client_id in client_keys:
             _plan_client(plan, collected[(Resource.CLIENT, client_id)], ref, client_id, aws)
+    policy_keys = [k for k in collected if k[0] is Resource.IAM_POLICY]
+    if policy_keys and aws is not None and isinstance(ref, PoolRef):
+        for _, policy in policy_keys:
+            item = plan_policy(plan, policy, collected[(Resource.IAM_POLICY, policy)], ref, aws)
+            if item is not None:
+                plan.resources.append(item)
+    elif policy_keys:
+        why = "run without --offline" if aws is None else str(ref)
+        plan.unread += [(policy_label(target), why) for _, target in policy_keys]
     for (kind, label), items in collected.items():
         if kind is Resource.ENV_FILE:
             _plan_env_file(plan, label, items)
