@@ -59,10 +59,7 @@ def read_policy(iam: Any, policy: Mapping[str, Any]) -> dict[str, Any]:
         default = str(iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"])
         version = iam.get_policy_version(PolicyArn=arn, VersionId=default)["PolicyVersion"]
         versions = iam.list_policy_versions(PolicyArn=arn)["Versions"]
-        others = sorted(
-            (v for v in versions if not v.get("IsDefaultVersion")),
-            key=lambda v: str(v.get("CreateDate")),
-        )
+        others = sorted((v for v in versions if not v.get("IsDefaultVersion")), key=_age)
         return {
             "Document": document_of(version["Document"]),
             "DefaultVersionId": default,
@@ -78,6 +75,13 @@ def read_policy(iam: Any, policy: Mapping[str, Any]) -> dict[str, Any]:
             return {"Document": None}
         raise
     return {"Document": document_of(answer["PolicyDocument"])}
+
+
+def _age(version: Mapping[str, Any]) -> tuple[str, int]:
+    # Versions made within one second share a CreateDate: IAM numbers them v1, v2, … in the
+    # order they were made, which breaks the tie.
+    number = str(version.get("VersionId", "")).lstrip("v")
+    return str(version.get("CreateDate")), int(number) if number.isdigit() else 0
 
 
 def merged_statements(
