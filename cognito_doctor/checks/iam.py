@@ -140,7 +140,9 @@ def actions(iam_simulation: Simulation, iam_probe: Probe, settings: RunConfig) -
 
     ## How to fix
     Paste the corrected statement the fix prints (real values filled in) into the policy it
-    names, or run the printed `aws iam put-user-policy` / `create-policy-version` command.
+    names, or run the printed `aws iam put-user-policy` / `create-policy-version` command;
+    `cognito-doctor fix` makes every iam check's edit to one policy in one command (and, with
+    `--apply`, writes it after reading the policy again).
     The runbook's statement is:
     `{"Effect": "Allow", "Action": [the six actions], "Resource":
     "arn:aws:cognito-idp:REGION:ACCOUNT_ID:userpool/USER_POOL_ID"}`.

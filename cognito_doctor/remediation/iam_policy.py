@@ -77,6 +77,13 @@ def read_policy(iam: Any, policy: Mapping[str, Any]) -> dict[str, Any]:
     return {"Document": document_of(answer["PolicyDocument"])}
 
 
+def _read_action(policy: Mapping[str, Any]) -> str:
+    # The facts read the default version already: what the plan adds is the version list.
+    if policy["Kind"] == "managed":
+        return "iam:ListPolicyVersions"
+    return f"iam:Get{str(policy['OwnerType']).capitalize()}Policy"
+
+
 def _age(version: Mapping[str, Any]) -> tuple[str, int]:
     # Versions made within one second share a CreateDate: IAM numbers them v1, v2, … in the
     # order they were made, which breaks the tie.
@@ -136,7 +143,7 @@ def plan_policy(
     try:
         read = read_policy(aws.operator("iam", ref.region), policy)
     except AwsError as exc:
-        plan.unread.append((label, exc.explain(action="iam:GetPolicy")[0]))
+        plan.unread.append((label, exc.explain(action=_read_action(policy))[0]))
         return None
     if any(entry["Document"] != read["Document"] for _, entry in entries):
         plan.unread.append(

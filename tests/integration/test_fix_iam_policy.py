@@ -169,11 +169,12 @@ def test_a_managed_policy_under_the_limit_only_gets_a_new_default_version(
     sandbox: Sandbox, tmp_path: Path
 ) -> None:
     _, arn = managed_setup(sandbox, tmp_path, versions=2)
-    [command] = iam_commands(
-        fix("--root", str(tmp_path), "--endpoint-url", sandbox.endpoint_url).stdout
-    )
+    out = fix("--root", str(tmp_path), "--endpoint-url", sandbox.endpoint_url).stdout
+    [command] = iam_commands(out)
     assert " && " not in command
-    assert shlex.split(command)[:3] == ["aws", "iam", "create-policy-version"]
+    words = shlex.split(command)
+    assert words[:3] == ["aws", "iam", "create-policy-version"]
+    assert words[words.index("--policy-arn") + 1] == arn
 
 
 def test_an_inline_policy_changed_after_the_plan_is_refused(
