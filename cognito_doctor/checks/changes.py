@@ -20,6 +20,9 @@ from cognito_doctor.checks.pool_values import (
     recovery_names,
 )
 from cognito_doctor.engine.model import Change
+from cognito_doctor.iam.kinds import PolicyKind
+from cognito_doctor.iam.policies import PolicySource
+from cognito_doctor.iam.remedies import PolicyWrite
 from cognito_doctor.platform.envfiles import EnvFile
 from cognito_doctor.platform.settings import RunConfig
 
@@ -32,6 +35,10 @@ class Resource(StrEnum):
     CLIENT = "client"  # UpdateUserPoolClient members
     ENV_FILE = "env-file"  # keys of a .env file (None removes the key)
     NEW_POOL = "new-pool"  # settings only a new pool can have
+    # The service's identity policies: one target per policy (see iam_policy_key), and the
+    # members per target: {"Policy": where it is, "Document": the document the checks read
+    # (None for a new one), "Statements": {index: statement or None}, "Added": [...]}.
+    IAM_POLICY = "iam-policy"
 
 
 def pool_change(pool_id: str, **members: Any) -> Change:
@@ -54,6 +61,36 @@ def env_change(files: tuple[str, ...], **keys: str | None) -> Change:
 
 def new_pool_change(pool_id: str, **settings: Any) -> Change:
     return Change(Resource.NEW_POOL, settings, (pool_id,))
+
+
+def iam_policy_key(source: PolicySource) -> str:
+    r"""A policy's target: a managed policy's ARN, an inline one's `owner-type/owner/name`
+    (IAM names hold no `/`: users, roles, groups and policies allow `[\w+=,.@-]`)."""
+    if source.kind is PolicyKind.MANAGED:
+        return str(source.arn)
+    return f"{source.owner_type.value}/{source.owner}/{source.name}"
+
+
+def iam_policy_change(writes: Sequence[PolicyWrite]) -> Change | None:
+    """The policy edits of an iam check, for the plan (None when no policy can be written)."""
+    members: dict[str, Any] = {}
+    for write in writes:
+        if not write.editable:
+            continue
+        source = write.source
+        members[iam_policy_key(source)] = {
+            "Policy": {
+                "Kind": source.kind.value,
+                "OwnerType": source.owner_type.value,
+                "Owner": source.owner,
+                "PolicyName": source.name,
+                "PolicyArn": source.arn,
+            },
+            "Document": None if write.new else dict(source.document),
+            "Statements": {str(i): s for i, s in sorted(write.replaced.items())},
+            "Added": list(write.added),
+        }
+    return Change(Resource.IAM_POLICY, members, tuple(members)) if members else None
 
 
 def pending_pool_changes(pool: Mapping[str, Any], settings: RunConfig) -> list[str]:

@@ -19,6 +19,7 @@ from cognito_doctor.engine.registry import check
 from cognito_doctor.facts.records import ClientLookup
 from cognito_doctor.platform.awscli import (
     RESET_WARNING,
+    AwsTarget,
     aws_command,
     cli_input_command,
     newer_cli_note,
@@ -75,7 +76,7 @@ def client_exists(auth_env: EnvFile, client_lookup: ClientLookup, settings: RunC
     where = auth_env.location("COGNITO_APP_CLIENT_ID")
     if (client := client_lookup.client) is not None:
         if not is_expected_client(client, wanted):
-            return another_apps_client(client, client_lookup, auth_env, wanted)
+            return another_apps_client(client, client_lookup, auth_env, settings)
         return passed(
             f"COGNITO_APP_CLIENT_ID={ref.app_client_id} is the app client {describe(client)} "
             f"of pool {ref.pool_id}",
@@ -98,7 +99,7 @@ def client_exists(auth_env: EnvFile, client_lookup: ClientLookup, settings: RunC
             list_problem=client_lookup.list_problem,
         )
     clients = list(client_lookup.other_clients)
-    create = create_client_command(ref.region, ref.pool_id, wanted)
+    create = create_client_command(AwsTarget.of(settings), ref.region, ref.pool_id, wanted)
     if not clients:
         return failed(
             f"{not_found}; the pool has no app clients at all",
@@ -197,8 +198,10 @@ def client_secret(app_client: dict[str, Any], pool_ref: PoolRef, settings: RunCo
             secret_in_secrets_manager=True,
         )
     region, pool_id = pool_ref.region, pool_ref.pool_id
-    create = create_client_command(region, pool_id, settings.expect.app_client_name)
+    target = AwsTarget.of(settings)
+    create = create_client_command(target, region, pool_id, settings.expect.app_client_name)
     delete = aws_command(
+        target,
         "cognito-idp",
         "delete-user-pool-client",
         region,
@@ -305,7 +308,9 @@ def client_auth_flows(
         if renamed not in SRP_FLOWS and renamed not in target:
             target.append(renamed)
     params = update_user_pool_client_input(app_client, {"ExplicitAuthFlows": target})
-    command = cli_input_command("cognito-idp", "update-user-pool-client", pool_ref.region, params)
+    command = cli_input_command(
+        AwsTarget.of(settings), "cognito-idp", "update-user-pool-client", pool_ref.region, params
+    )
     srp_note = (
         f" It turns off {' and '.join(srp)}; if a downstream consumer needs SRP, add it back "
         "to ExplicitAuthFlows in the JSON before running it (the check will then warn)."

@@ -10,6 +10,7 @@ from cognito_doctor.checks.changes import env_change
 from cognito_doctor.engine.model import Outcome, failed
 from cognito_doctor.facts.records import ClientLookup
 from cognito_doctor.platform.awscli import (
+    AwsTarget,
     aws_command,
 )
 from cognito_doctor.platform.envfiles import EnvFile
@@ -32,9 +33,12 @@ def describe(client: Mapping[str, Any]) -> str:
     return f"'{client.get('ClientName') or '(no name)'}' ({client.get('ClientId')})"
 
 
-def create_client_command(region: str, pool_id: str, name: str = RUNBOOK_CLIENT_NAME) -> str:
+def create_client_command(
+    target: AwsTarget, region: str, pool_id: str, name: str = RUNBOOK_CLIENT_NAME
+) -> str:
     """The runbook's confidential `clinical-platform` client for this pool, as an aws command."""
     return aws_command(
+        target,
         "cognito-idp",
         "create-user-pool-client",
         region,
@@ -53,11 +57,12 @@ def is_expected_client(client: Mapping[str, Any], wanted: str = RUNBOOK_CLIENT_N
 
 
 def another_apps_client(
-    client: Mapping[str, Any], lookup: ClientLookup, auth_env: EnvFile, wanted: str
+    client: Mapping[str, Any], lookup: ClientLookup, auth_env: EnvFile, settings: RunConfig
 ) -> Outcome:
     """COGNITO_APP_CLIENT_ID names a client of the pool that is not the runbook's: point at
     the right one (or its creation), and leave the other application's client alone."""
     ref = lookup.ref
+    wanted = settings.expect.app_client_name
     where = auth_env.location("COGNITO_APP_CLIENT_ID")
     message = (
         f"COGNITO_APP_CLIENT_ID={ref.app_client_id} is the app client {describe(client)} of "
@@ -87,7 +92,7 @@ def another_apps_client(
             f"services/auth receives. {leave}",
             location=where,
         )
-    create = create_client_command(ref.region, ref.pool_id, wanted)
+    create = create_client_command(AwsTarget.of(settings), ref.region, ref.pool_id, wanted)
     problem = f" ({lookup.list_problem})" if lookup.list_problem else ""
     return failed(
         f"{message}; no {wanted} client was found in the pool{problem}",

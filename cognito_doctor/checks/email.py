@@ -11,7 +11,7 @@ from typing import Any
 from cognito_doctor.engine.model import Outcome, failed, passed, warned
 from cognito_doctor.engine.registry import check
 from cognito_doctor.facts.records import SesAccount, SesIdentityLookup, SesSending
-from cognito_doctor.platform.awscli import aws_command
+from cognito_doctor.platform.awscli import AwsTarget, aws_command
 from cognito_doctor.platform.settings import RunConfig
 
 CONSOLE_EMAIL = "Cognito → User pools → {pool} → Messaging → Email configuration → Edit"
@@ -22,12 +22,39 @@ def _console(sending: SesSending) -> str:
     return CONSOLE_EMAIL.format(pool=sending.user_pool_id or "your pool")
 
 
-def _verify_command(region: str, identity: str) -> str:
-    return aws_command("sesv2", "create-email-identity", region, email_identity=identity)
+def _verify_command(target: AwsTarget, region: str, identity: str) -> str:
+    return aws_command(target, "sesv2", "create-email-identity", region, email_identity=identity)
 
 
-def _status_command(region: str, identity: str) -> str:
-    return aws_command("sesv2", "get-email-identity", region, email_identity=identity)
+def _status_command(target: AwsTarget, region: str, identity: str) -> str:
+    return aws_command(target, "sesv2", "get-email-identity", region, email_identity=identity)
+
+
+def _unverified_status(
+    target: AwsTarget, region: str, identity: str, kind: str, status: str
+) -> tuple[str, str]:
+    """(what the status means, what to do) for an identity SES has not verified."""
+    if status == "Pending":
+        what = (
+            "pending: SES is waiting for the domain's DNS records"
+            if kind == "domain"
+            else "pending: nobody has clicked the verification link SES emailed to it"
+        )
+        resend = aws_command(target, "ses", "verify-email-identity", region, email_address=identity)
+        fix = (
+            "Publish the DNS records SES gave for the domain (the command shows the DKIM "
+            "tokens to add as CNAME records) and wait for SES to see them."
+            if kind == "domain"
+            else f"Click the verification link SES emailed to {identity} (look in spam), or "
+            f"send a new one with `{resend}`."
+        )
+        return what, fix
+    return (
+        f"{status}: verification did not succeed",
+        f"Start verification again in {region}: SES console → Identities → {identity} "
+        "→ retry, check that the DNS records are still published, or delete the "
+        "identity and create it again.",
+    )
 
 
 def _from_problem(sending: SesSending) -> str | None:
@@ -56,7 +83,7 @@ def _from_problem(sending: SesSending) -> str | None:
     title="The SES identity the pool sends as is verified, in the SourceArn's region",
     severity="error",
 )
-def ses_identity_verified(ses_identity: SesIdentityLookup) -> Outcome:
+def ses_identity_verified(ses_identity: SesIdentityLookup, settings: RunConfig) -> Outcome:
     """
     ## What it checks
     For a pool that sends email through Amazon SES (EmailSendingAccount `DEVELOPER`): that the
@@ -95,6 +122,7 @@ def ses_identity_verified(ses_identity: SesIdentityLookup) -> Outcome:
             **evidence,
         )
     region, identity = sending.region, sending.identity
+    target = AwsTarget.of(settings)
     kind = "domain" if sending.identity_is_domain else "address"
     status = ses_identity.status
     if status is None:
@@ -108,38 +136,16 @@ def ses_identity_verified(ses_identity: SesIdentityLookup) -> Outcome:
                 else ", then click the link SES emails to it"
             )
             + f"; or point SourceArn at an identity verified in {region} ({_console(sending)}).",
-            fix_command=_verify_command(region, identity),
+            fix_command=_verify_command(target, region, identity),
             **evidence,
         )
     if status != "Success":
-        if status == "Pending":
-            what = (
-                "pending: SES is waiting for the domain's DNS records"
-                if kind == "domain"
-                else "pending: nobody has clicked the verification link SES emailed to it"
-            )
-            fix = (
-                "Publish the DNS records SES gave for the domain (the command shows the DKIM "
-                "tokens to add as CNAME records) and wait for SES to see them."
-                if kind == "domain"
-                else f"Click the verification link SES emailed to {identity} (look in spam), or "
-                "send a new one with "
-                f"`{aws_command('ses', 'verify-email-identity', region, email_address=identity)}`."
-            )
-            command = _status_command(region, identity)
-        else:
-            what = f"{status}: verification did not succeed"
-            fix = (
-                f"Start verification again in {region}: SES console → Identities → {identity} "
-                "→ retry, check that the DNS records are still published, or delete the "
-                "identity and create it again."
-            )
-            command = _status_command(region, identity)
+        what, fix = _unverified_status(target, region, identity, kind, status)
         return failed(
             f"the SES {kind} {identity} in {region} (the pool's SourceArn) is not verified for "
             f"sending; its status is {what}",
             fix,
-            fix_command=command,
+            fix_command=_status_command(target, region, identity),
             verification_status=status,
             **evidence,
         )
@@ -199,6 +205,7 @@ def ses_production(ses_account: SesAccount, settings: RunConfig) -> Outcome:
     """
     account = ses_account.account
     region = ses_account.region
+    target = AwsTarget.of(settings)
     evidence: dict[str, Any] = {
         "ses_region": region,
         "production_access_enabled": account.get("ProductionAccessEnabled"),
@@ -219,8 +226,11 @@ def ses_production(ses_account: SesAccount, settings: RunConfig) -> Outcome:
             "Open the SES console in "
             f"{region} → Reputation metrics / Account dashboard to see why; fix the bounce or "
             "complaint problem AWS names and ask AWS Support to resume sending. If you paused it "
-            f"yourself: `aws sesv2 put-account-sending-attributes --region {region} "
-            "--sending-enabled`.",
+            "yourself: `"
+            + aws_command(
+                target, "sesv2", "put-account-sending-attributes", region, sending_enabled=True
+            )
+            + "`.",
             **evidence,
         )
     if account.get("ProductionAccessEnabled") is not True:
@@ -242,10 +252,15 @@ def ses_production(ses_account: SesAccount, settings: RunConfig) -> Outcome:
             "description of the invitation emails). Until AWS grants it, invite only addresses "
             "verified in SES."
         )
-        command = (
-            f"{aws_command('sesv2', 'put-account-details', region)} --production-access-enabled "
-            "--mail-type TRANSACTIONAL --website-url '<https://your-site>' "
-            "--use-case-description '<how the platform sends invitations>'"
+        command = aws_command(
+            target,
+            "sesv2",
+            "put-account-details",
+            region,
+            production_access_enabled=True,
+            mail_type="TRANSACTIONAL",
+            website_url="<https://your-site>",
+            use_case_description="<how the platform sends invitations>",
         )
         outcome = failed if settings.prod else warned
         return outcome(message, fix, fix_command=command, review_status=review_status, **evidence)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from cognito_doctor.checks.changes import iam_policy_change
 from cognito_doctor.checks.iam_findings import (
     actions_evidence,
     caveat_notes,
@@ -53,6 +54,8 @@ from cognito_doctor.iam.remedies import (
     risky_grants,
     short,
 )
+from cognito_doctor.platform.awscli import AwsTarget
+from cognito_doctor.platform.settings import RunConfig
 from cognito_doctor.platform.target import EnvTarget
 
 # --- iam.principal ---------------------------------------------------------------------
@@ -108,7 +111,7 @@ def principal(iam_principal: Principal) -> Outcome:
 @check(
     "iam.actions", title="The service may call the six Admin actions on the pool", severity="error"
 )
-def actions(iam_simulation: Simulation, iam_probe: Probe) -> Outcome:
+def actions(iam_simulation: Simulation, iam_probe: Probe, settings: RunConfig) -> Outcome:
     """
     ## What it checks
     Simulates (`iam:SimulatePrincipalPolicy`) the principal's permissions for the six actions
@@ -137,7 +140,9 @@ def actions(iam_simulation: Simulation, iam_probe: Probe) -> Outcome:
 
     ## How to fix
     Paste the corrected statement the fix prints (real values filled in) into the policy it
-    names, or run the printed `aws iam put-user-policy` / `create-policy-version` command.
+    names, or run the printed `aws iam put-user-policy` / `create-policy-version` command;
+    `cognito-doctor fix` makes every iam check's edit to one policy in one command (and, with
+    `--apply`, writes it after reading the policy again).
     The runbook's statement is:
     `{"Effect": "Allow", "Action": [the six actions], "Resource":
     "arn:aws:cognito-idp:REGION:ACCOUNT_ID:userpool/USER_POOL_ID"}`.
@@ -148,10 +153,11 @@ def actions(iam_simulation: Simulation, iam_probe: Probe) -> Outcome:
     table = decision_table(sim, iam_probe)
     how = how_evaluated(sim)
     evidence = actions_evidence(sim, iam_probe, verdicts.decisions)
-    edits = PolicyEdits(sim.principal, sim.pool.region)
+    edits = PolicyEdits(sim.principal, AwsTarget.of(settings), sim.pool.region)
     reasons, fixes = denial_findings(sim, verdicts, edits)
     commands = edits.commands(sim.policies.sources)
     fix_command = " && ".join(commands) if commands else None
+    change = iam_policy_change(edits.writes(sim.policies.sources))
     if verdicts.hard or verdicts.refuted:
         count = len(verdicts.hard) + len(verdicts.refuted)
         return failed(
@@ -159,6 +165,7 @@ def actions(iam_simulation: Simulation, iam_probe: Probe) -> Outcome:
             f"({how}). " + " ".join(f"{r}." for r in reasons) + f"\n{table}",
             "\n\n".join(fixes),
             fix_command=fix_command,
+            change=change,
             **evidence,
         )
     notes = caveat_notes(sim, iam_probe, verdicts, reasons, fixes)
@@ -169,6 +176,7 @@ def actions(iam_simulation: Simulation, iam_probe: Probe) -> Outcome:
             + f"\n{table}",
             "\n\n".join(fixes),
             fix_command=fix_command,
+            change=change,
             **evidence,
         )
     probed = (
@@ -192,7 +200,7 @@ def actions(iam_simulation: Simulation, iam_probe: Probe) -> Outcome:
     title="The service may do nothing risky on the pool beyond the six actions",
     severity="warning",
 )
-def least_privilege(iam_simulation: Simulation) -> Outcome:
+def least_privilege(iam_simulation: Simulation, settings: RunConfig) -> Outcome:
     """
     ## What it checks
     Simulates, besides the six actions the service needs, a short list of risky actions on
@@ -238,7 +246,7 @@ def least_privilege(iam_simulation: Simulation) -> Outcome:
     refs = granting_refs(sim, extra)
     refs += [r for a in extra if a in sim.local_view for r in sim.local_view[a].matched]
     refs = list(dict.fromkeys(refs))
-    edits = PolicyEdits(sim.principal, sim.pool.region)
+    edits = PolicyEdits(sim.principal, AwsTarget.of(settings), sim.pool.region)
     fixes = narrowing_fixes(sim, refs, edits)
     commands = edits.commands(sim.policies.sources)
     granted_by = " Granted by " + "; ".join(ref.label for ref in refs) + "." if refs else ""
@@ -247,6 +255,7 @@ def least_privilege(iam_simulation: Simulation) -> Outcome:
         f"{described}.{granted_by}",
         "\n\n".join(fixes),
         fix_command=" && ".join(commands) if commands else None,
+        change=iam_policy_change(edits.writes(sim.policies.sources)),
         extra=[short(a) for a in extra],
         statements=[ref.label for ref in refs],
     )
@@ -260,7 +269,9 @@ def least_privilege(iam_simulation: Simulation) -> Outcome:
     title="The policy file grants the six actions on this pool, with no placeholders left",
     severity="error",
 )
-def policy_file_check(policy_file: PolicyFile, env_target: EnvTarget) -> Outcome:
+def policy_file_check(
+    policy_file: PolicyFile, env_target: EnvTarget, settings: RunConfig
+) -> Outcome:
     """
     ## What it checks
     Runs with `--policy-file PATH`, offline: the JSON policy your team keeps in its
@@ -284,6 +295,7 @@ def policy_file_check(policy_file: PolicyFile, env_target: EnvTarget) -> Outcome
     console, or `aws sts get-caller-identity --query Account --output text`).
     """
     pf = policy_file
+    aws_target = AwsTarget.of(settings)
     pool_id, region = env_target.pool_and_region()
     if pf.problem:
         return unparsable_file(pf, pf.problem, pool_id, region)
@@ -299,7 +311,7 @@ def policy_file_check(policy_file: PolicyFile, env_target: EnvTarget) -> Outcome
     assert isinstance(document, Mapping)
     found = FileFindings()
     if report_violations(found, pf, document):
-        return file_outcome(pf, found, None, None, None)
+        return file_outcome(pf, found, None, None, None, aws_target, settings.region)
     account = file_account(document)
     pool = expected_pool(pool_id, region, account)
     find_placeholders(found, pf, document, statements, pool)
@@ -307,14 +319,14 @@ def policy_file_check(policy_file: PolicyFile, env_target: EnvTarget) -> Outcome
     target = stand_in_arn(pool, account)
     if pool is None or target is None or region is None or pool_id is None:
         found.warnings.append((None, NO_POOL_WARNING))
-        return file_outcome(pf, found, None, account, pool)
+        return file_outcome(pf, found, None, account, pool, aws_target, settings.region)
     # The runbook's service calls Cognito over HTTPS with an IAM user's long-term keys.
     context = service_context(region=region, long_term_keys=True)
     denied = check_actions(found, pf, statements, target, context)
     check_resources(found, pf, statements, pool, denied)
     check_wildcards(found, pf, statements, target, pool_id)
     corrected = corrected_file(document, statements, pool)
-    return file_outcome(pf, found, corrected, account, pool)
+    return file_outcome(pf, found, corrected, account, pool, aws_target, settings.region)
 
 
 NO_POOL_WARNING = (

@@ -27,8 +27,10 @@ from cognito_doctor.iam import (
     pretty_json,
     runbook_policy,
 )
+from cognito_doctor.iam.fixes import account_id_command
 from cognito_doctor.iam.policy_lint import FileFindings
 from cognito_doctor.iam.remedies import PolicyEdits, action_names, fix_for, group_denials, short
+from cognito_doctor.platform.awscli import AwsTarget
 from cognito_doctor.platform.regions import partition_of
 
 # --- iam.actions -----------------------------------------------------------------------
@@ -222,6 +224,8 @@ def file_outcome(
     corrected: dict[str, Any] | None,
     account: str | None,
     pool: Arn | None,
+    target: AwsTarget,
+    region: str | None = None,
 ) -> Outcome:
     """The policy file's outcome: its errors, else its warnings, else a pass."""
     errors, warnings = found.errors, found.warnings
@@ -230,7 +234,7 @@ def file_outcome(
         "real one."
         if account
         else " Replace <ACCOUNT_ID> with your 12-digit AWS account id (top right of the "
-        "console, or `aws sts get-caller-identity --query Account --output text`)."
+        f"console, or `{account_id_command(target, region)}`)."
     )
     findings = errors or warnings
     evidence: dict[str, Any] = {

@@ -34,6 +34,7 @@ from cognito_doctor.engine.model import Change, Outcome, failed, warned
 from cognito_doctor.facts.records import PoolLookup
 from cognito_doctor.platform.awscli import (
     RESET_WARNING,
+    AwsTarget,
     aws_command,
     cli_input_command,
     newer_cli_note,
@@ -84,7 +85,8 @@ def update_fix(
     if len(pending) > 1:
         return PoolFix(f"In the console: {where}. {several_changes_note(pending)}", None, change)
     params = update_user_pool_input(pool, changes)
-    command = cli_input_command("cognito-idp", "update-user-pool", ref.region, params)
+    target = AwsTarget.of(settings)
+    command = cli_input_command(target, "cognito-idp", "update-user-pool", ref.region, params)
     fix = f"In the console: {where}. Or run:\n{command}\n" + RESET_WARNING.format(what="user-pool")
     note = newer_cli_note(params)
     return PoolFix(f"{fix} {note}" if note else fix, command, change)
@@ -117,6 +119,7 @@ def mfa_off_fix(ref: PoolRef, pool: Mapping[str, Any], settings: RunConfig) -> P
     """The fix turning Cognito MFA off; no command when other checks change the
     pool too (their update-user-pool commands carry MfaConfiguration as it is now)."""
     command = aws_command(
+        AwsTarget.of(settings),
         "cognito-idp",
         "set-user-pool-mfa-config",
         ref.region,
@@ -358,7 +361,8 @@ def new_pool_fix(
     """The fix for a setting that needs a new pool (`wanted`: what the new pool must have)."""
     prod = settings.prod
     params = new_pool_params(pool, prod=prod)
-    command = cli_input_command("cognito-idp", "create-user-pool", ref.region, params)
+    target = AwsTarget.of(settings)
+    command = cli_input_command(target, "cognito-idp", "create-user-pool", ref.region, params)
     fix = (
         f"{why} cannot be changed after a user pool is created: you need a new pool. Create it "
         "in the console (Cognito → User pools → Create user pool: sign-in with Email only; "

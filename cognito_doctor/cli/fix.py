@@ -87,8 +87,8 @@ def fix(
     max_attempts: int,
 ) -> None:
     """Print one plan that fixes what the checks found: per resource (the pool, its MFA, the
-    app client, each .env file) the settings that change, before → after, and one command
-    that makes them all. Writes nothing unless --apply."""
+    app client, the service's IAM policies, each .env file) the settings that change, before
+    → after, and one command that makes them all. Writes nothing unless --apply."""
     from cognito_doctor.platform.configfile import run_config_for
 
     root = root.resolve()

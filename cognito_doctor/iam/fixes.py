@@ -14,7 +14,7 @@ from cognito_doctor.iam.arns import Arn, compare_resource, placeholders_in, wild
 from cognito_doctor.iam.kinds import PolicyKind
 from cognito_doctor.iam.policies import PolicySource, element_values
 from cognito_doctor.iam.principal import Principal
-from cognito_doctor.platform.awscli import aws_command
+from cognito_doctor.platform.awscli import AwsTarget, aws_command
 
 RUNBOOK_POLICY_NAME = "clinical-platform-user-mgmt"
 # IAM is global; the CLI signs its calls for the partition's IAM endpoint whatever the Region.
@@ -98,7 +98,10 @@ def pretty_json(value: Any) -> str:
 
 
 def put_policy_command(
-    source: PolicySource, document: Mapping[str, Any], region: str = DEFAULT_REGION
+    target: AwsTarget,
+    source: PolicySource,
+    document: Mapping[str, Any],
+    region: str = DEFAULT_REGION,
 ) -> str | None:
     """The `aws iam` command that stores `document` as `source` (None for AWS managed ones)."""
     body = compact_json(document)
@@ -106,6 +109,7 @@ def put_policy_command(
         case PolicyKind.INLINE:
             owner = {f"{source.owner_type}_name": source.owner}
             return aws_command(
+                target,
                 "iam",
                 f"put-{source.owner_type}-policy",
                 region,
@@ -116,19 +120,27 @@ def put_policy_command(
         case PolicyKind.MANAGED:
             if source.aws_managed or not source.arn:
                 return None
-            command = aws_command(
-                "iam", "create-policy-version", region, policy_arn=source.arn, policy_document=body
+            return aws_command(
+                target,
+                "iam",
+                "create-policy-version",
+                region,
+                policy_arn=source.arn,
+                policy_document=body,
+                set_as_default=True,
             )
-            return f"{command} --set-as-default"
         case unreachable:
             assert_never(unreachable)
 
 
-def version_limit_note(source: PolicySource, region: str = DEFAULT_REGION) -> str:
+def version_limit_note(
+    target: AwsTarget, source: PolicySource, region: str = DEFAULT_REGION
+) -> str:
     """What to run first when the managed policy already holds IAM's limit of 5 versions
     (create-policy-version then fails with LimitExceeded): delete its oldest non-default one."""
     arn = source.arn or ""
     oldest = aws_command(
+        target,
         "iam",
         "list-policy-versions",
         region,
@@ -137,7 +149,7 @@ def version_limit_note(source: PolicySource, region: str = DEFAULT_REGION) -> st
         output="text",
     )
     delete = aws_command(
-        "iam", "delete-policy-version", region, policy_arn=arn, version_id="VERSION_ID"
+        target, "iam", "delete-policy-version", region, policy_arn=arn, version_id="VERSION_ID"
     )
     return (
         f"A managed policy keeps at most 5 versions; if {source.name} has 5, "
@@ -147,23 +159,36 @@ def version_limit_note(source: PolicySource, region: str = DEFAULT_REGION) -> st
 
 
 def new_inline_policy_command(
+    target: AwsTarget,
     principal: Principal,
     document: Mapping[str, Any],
     taken: Iterable[str] = (),
     region: str = DEFAULT_REGION,
 ) -> str:
     """`aws iam put-user-policy` / `put-role-policy` adding `document` as a new inline policy."""
+    return aws_command(
+        target,
+        "iam",
+        f"put-{principal.kind}-policy",
+        region,
+        **{f"{principal.kind}_name": principal.name},
+        policy_name=free_policy_name(taken),
+        policy_document=compact_json(document),
+    )
+
+
+def free_policy_name(taken: Iterable[str]) -> str:
+    """The runbook's policy name, numbered past the inline policy names in `taken`."""
     names = set(taken)
     name = RUNBOOK_POLICY_NAME
     counter = 2
     while name in names:
         name = f"{RUNBOOK_POLICY_NAME}-{counter}"
         counter += 1
-    return aws_command(
-        "iam",
-        f"put-{principal.kind}-policy",
-        region,
-        **{f"{principal.kind}_name": principal.name},
-        policy_name=name,
-        policy_document=compact_json(document),
-    )
+    return name
+
+
+def account_id_command(target: AwsTarget, region: str | None = None) -> str:
+    """`aws sts get-caller-identity` printing the account id of the run's credentials (STS
+    answers in any region: `region` is the run's `--region`, when it had one)."""
+    return aws_command(target, "sts", "get-caller-identity", region, query="Account", output="text")

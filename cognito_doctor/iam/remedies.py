@@ -15,14 +15,14 @@ from cognito_doctor.iam.denials import Denial
 from cognito_doctor.iam.fixes import (
     DEFAULT_REGION,
     corrected_statement,
+    free_policy_name,
     narrowed_statement,
-    new_inline_policy_command,
     pretty_json,
     put_policy_command,
     runbook_statement,
     version_limit_note,
 )
-from cognito_doctor.iam.kinds import DenialKind, EvalDecision, PolicyKind
+from cognito_doctor.iam.kinds import DenialKind, EvalDecision, OwnerKind, PolicyKind
 from cognito_doctor.iam.policies import (
     PolicySource,
     StatementRef,
@@ -31,7 +31,7 @@ from cognito_doctor.iam.policies import (
 )
 from cognito_doctor.iam.principal import Principal
 from cognito_doctor.iam.simulation import Simulation
-from cognito_doctor.platform.awscli import aws_command
+from cognito_doctor.platform.awscli import AwsTarget, aws_command
 
 RESTART = "Changes to IAM policies take effect within seconds; no restart is needed."
 
@@ -56,6 +56,7 @@ class PolicyEdits:
     """Statement changes per policy, applied together so one command per policy results."""
 
     principal: Principal
+    target: AwsTarget
     region: str = DEFAULT_REGION
     changes: dict[PolicySource, dict[int, Mapping[str, Any] | None]] = field(default_factory=dict)
     additions: list[Mapping[str, Any]] = field(default_factory=list)
@@ -63,48 +64,84 @@ class PolicyEdits:
     def replace(self, ref: StatementRef, statement: Mapping[str, Any] | None) -> None:
         self.changes.setdefault(ref.source, {})[ref.index] = statement
 
-    def commands(self, sources: Sequence[PolicySource]) -> list[str]:
-        commands = []
+    def writes(self, sources: Sequence[PolicySource]) -> list[PolicyWrite]:
+        """One write per policy: the edited ones, then a new inline policy for additions."""
+        writes = []
         for source, changes in self.changes.items():
-            kept: list[dict[str, Any]] = []
-            for index, statement in enumerate(source.statements()):
-                if index not in changes:
-                    kept.append(dict(statement))
-                    continue
-                replacement = changes[index]
-                if replacement is not None:
-                    kept.append(dict(replacement))
-            if not kept:
-                commands.append(remove_policy_command(source, self.region))
-                continue
-            document = {**dict(source.document), "Statement": kept}
-            document.setdefault("Version", "2012-10-17")
-            command = put_policy_command(source, document, self.region)
-            if command:
-                commands.append(command)
+            kept = [
+                dict(statement) if index not in changes else dict(changes[index] or {})
+                for index, statement in enumerate(source.statements())
+                if index not in changes or changes[index] is not None
+            ]
+            document = None
+            if kept:
+                document = {**dict(source.document), "Statement": kept}
+                document.setdefault("Version", "2012-10-17")
+            writes.append(PolicyWrite(source, dict(changes), (), document))
         if self.additions:
-            document = {"Version": "2012-10-17", "Statement": list(self.additions)}
             taken = [
                 s.name
                 for s in sources
                 if s.kind == "inline" and s.owner_type == self.principal.kind
             ]
-            commands.append(new_inline_policy_command(self.principal, document, taken, self.region))
+            empty = {"Version": "2012-10-17", "Statement": []}
+            source = PolicySource(
+                PolicyKind.INLINE,
+                OwnerKind(self.principal.kind),
+                self.principal.name,
+                free_policy_name(taken),
+                empty,
+            )
+            document = {"Version": "2012-10-17", "Statement": list(self.additions)}
+            writes.append(PolicyWrite(source, {}, tuple(self.additions), document, new=True))
+        return writes
+
+    def commands(self, sources: Sequence[PolicySource]) -> list[str]:
+        """One `aws iam` command per policy write (none for an AWS managed policy's edit)."""
+        commands = []
+        for write in self.writes(sources):
+            if write.document is None:
+                commands.append(remove_policy_command(self.target, write.source, self.region))
+            elif command := put_policy_command(
+                self.target, write.source, write.document, self.region
+            ):
+                commands.append(command)
         return commands
 
 
-def remove_policy_command(source: PolicySource, region: str = DEFAULT_REGION) -> str:
+@dataclass(frozen=True)
+class PolicyWrite:
+    """One policy's planned edit: the statements replaced by index (None removes one) and
+    added, as made to the policy as the checks read it, and the resulting `document` (None
+    when no statement is left: the policy is deleted or detached). `new`: an inline policy
+    to create for the additions."""
+
+    source: PolicySource
+    replaced: Mapping[int, Mapping[str, Any] | None]
+    added: tuple[Mapping[str, Any], ...]
+    document: Mapping[str, Any] | None
+    new: bool = False
+
+    @property
+    def editable(self) -> bool:
+        """Whether the account can write it (an AWS managed policy can only be detached)."""
+        return not self.source.aws_managed or self.document is None
+
+
+def remove_policy_command(
+    target: AwsTarget, source: PolicySource, region: str = DEFAULT_REGION
+) -> str:
     """The `aws iam` command that deletes (inline) or detaches (managed) the policy."""
     kind = source.owner_type
     owner = {f"{kind}_name": source.owner}
     match source.kind:
         case PolicyKind.INLINE:
             return aws_command(
-                "iam", f"delete-{kind}-policy", region, **owner, policy_name=source.name
+                target, "iam", f"delete-{kind}-policy", region, **owner, policy_name=source.name
             )
         case PolicyKind.MANAGED:
             return aws_command(
-                "iam", f"detach-{kind}-policy", region, **owner, policy_arn=source.arn or ""
+                target, "iam", f"detach-{kind}-policy", region, **owner, policy_arn=source.arn or ""
             )
         case unreachable:
             assert_never(unreachable)
@@ -214,7 +251,7 @@ def _grant_fix(ref: StatementRef | None, simulation: Simulation, edits: PolicyEd
         )
     edits.replace(ref, fixed)
     limit = (
-        f"\n{version_limit_note(ref.source, edits.region)}"
+        f"\n{version_limit_note(edits.target, ref.source, edits.region)}"
         if ref.source.kind is PolicyKind.MANAGED
         else ""
     )
@@ -297,6 +334,7 @@ def narrowing_fixes(sim: Simulation, refs: Sequence[StatementRef], edits: Policy
 __all__ = [
     "RESTART",
     "PolicyEdits",
+    "PolicyWrite",
     "action_names",
     "fix_for",
     "granting_refs",

@@ -5,15 +5,20 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from cognito_doctor.platform.awscli import aws_command
+from cognito_doctor.platform.awscli import AwsTarget, aws_command
 
 
 def idp_command(
-    operation: str, region: str, pool_id: str, username: str, **options: str | Sequence[str]
+    target: AwsTarget,
+    operation: str,
+    region: str,
+    pool_id: str,
+    username: str,
+    **options: str | Sequence[str],
 ) -> str:
     """`aws cognito-idp OPERATION` for one user of one pool, every value quoted."""
     return aws_command(
-        "cognito-idp", operation, region, user_pool_id=pool_id, username=username, **options
+        target, "cognito-idp", operation, region, user_pool_id=pool_id, username=username, **options
     )
 
 
@@ -24,9 +29,10 @@ EMAIL_DELIVERY = ("EMAIL",)
 MANAGED_ATTRIBUTES = frozenset({"sub", "identities"})
 
 
-def resend_command(region: str, pool_id: str, username: str) -> str:
+def resend_command(target: AwsTarget, region: str, pool_id: str, username: str) -> str:
     """The invitation resend: AdminCreateUser with MessageAction RESEND, by email."""
     return idp_command(
+        target,
         "admin-create-user",
         region,
         pool_id,
@@ -36,9 +42,10 @@ def resend_command(region: str, pool_id: str, username: str) -> str:
     )
 
 
-def invite_command(region: str, pool_id: str, email: str) -> str:
+def invite_command(target: AwsTarget, region: str, pool_id: str, email: str) -> str:
     """A fresh invitation for `email` in a pool whose usernames are email addresses."""
     return idp_command(
+        target,
         "admin-create-user",
         region,
         pool_id,

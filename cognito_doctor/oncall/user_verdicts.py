@@ -17,6 +17,7 @@ from cognito_doctor.oncall.user_commands import (
     required_attributes,
     resend_command,
 )
+from cognito_doctor.platform.awscli import AwsTarget
 
 # AWS's default when neither PasswordPolicy.TemporaryPasswordValidityDays nor the legacy
 # AdminCreateUserConfig.UnusedAccountValidityDays is set.
@@ -136,6 +137,7 @@ def assess_user(
     user: CognitoUser,
     pool: Mapping[str, Any],
     *,
+    target: AwsTarget,
     region: str,
     email: str,
     now: datetime,
@@ -148,46 +150,46 @@ def assess_user(
     expires: datetime | None = None
 
     if not user.enabled:
-        findings.append(_disabled_finding(region, pool_id, name))
+        findings.append(_disabled_finding(target, region, pool_id, name))
 
     if user.status == "FORCE_CHANGE_PASSWORD":
-        resend = resend_command(region, pool_id, name)
+        resend = resend_command(target, region, pool_id, name)
         invitation_tags, finding, expires = _invitation(
             user, temporary_password_days(pool), resend, now
         )
         tags |= invitation_tags
         findings.append(finding)
     else:
-        status_finding = _status_finding(user, region, pool_id, name)
+        status_finding = _status_finding(user, target, region, pool_id, name)
         if status_finding is not None:
             findings.append(status_finding)
 
     lacking = [n for n in required_attributes(pool) if n not in user.attribute_names]
     if lacking:
         tags.add("required_attribute_missing")
-        findings.append(_missing_attributes_finding(user, lacking, region, pool_id, name))
+        findings.append(_missing_attributes_finding(user, lacking, target, region, pool_id, name))
 
     if user.email_verified is not True:
         tags.add("email_unverified")
     # An invited user who has not signed in yet is expected to be unverified.
     if user.email_verified is not True and user.status != "FORCE_CHANGE_PASSWORD":
-        findings.append(_unverified_email_finding(region, pool_id, name))
+        findings.append(_unverified_email_finding(target, region, pool_id, name))
     return UserAssessment(user, frozenset(tags), tuple(findings), expires)
 
 
-def _disabled_finding(region: str, pool_id: str, name: str) -> UserFinding:
+def _disabled_finding(target: AwsTarget, region: str, pool_id: str, name: str) -> UserFinding:
     """The finding for a disabled user, with the command that re-enables them."""
     return UserFinding(
         PROBLEM,
         "the user is disabled: every sign-in is refused with NotAuthorizedException "
         '"User is disabled."',
         "If they should have access, re-enable them in the platform, or run:",
-        idp_command("admin-enable-user", region, pool_id, name),
+        idp_command(target, "admin-enable-user", region, pool_id, name),
     )
 
 
 def _missing_attributes_finding(
-    user: CognitoUser, lacking: list[str], region: str, pool_id: str, name: str
+    user: CognitoUser, lacking: list[str], target: AwsTarget, region: str, pool_id: str, name: str
 ) -> UserFinding:
     """The finding for a user without a value for the pool's required attributes `lacking`."""
     # AWS does not check required attributes on AdminCreateUser; the first sign-in's
@@ -203,6 +205,7 @@ def _missing_attributes_finding(
         f'InvalidParameterException "Invalid attributes given, {lacking[0]} is missing"',
         "Give the user the missing attribute(s) (the platform's display name for name):",
         idp_command(
+            target,
             "admin-update-user-attributes",
             region,
             pool_id,
@@ -212,7 +215,9 @@ def _missing_attributes_finding(
     )
 
 
-def _unverified_email_finding(region: str, pool_id: str, name: str) -> UserFinding:
+def _unverified_email_finding(
+    target: AwsTarget, region: str, pool_id: str, name: str
+) -> UserFinding:
     """The finding for a user whose email is not verified, with the command that verifies it."""
     return UserFinding(
         WARN,
@@ -221,6 +226,7 @@ def _unverified_email_finding(region: str, pool_id: str, name: str) -> UserFindi
         "password fail for them)",
         "Once you know the address is theirs, mark it verified:",
         idp_command(
+            target,
             "admin-update-user-attributes",
             region,
             pool_id,
@@ -319,7 +325,9 @@ def _pending_invitation(
     )
 
 
-def _status_finding(user: CognitoUser, region: str, pool_id: str, name: str) -> UserFinding | None:
+def _status_finding(
+    user: CognitoUser, target: AwsTarget, region: str, pool_id: str, name: str
+) -> UserFinding | None:
     """The finding for any UserStatus but FORCE_CHANGE_PASSWORD (None: nothing to say)."""
     status = user.status
     if status == "CONFIRMED":
@@ -332,7 +340,7 @@ def _status_finding(user: CognitoUser, region: str, pool_id: str, name: str) -> 
             "a password reset is required (RESET_REQUIRED): the user's password no longer "
             "works and they must set a new one with the code emailed to them (valid 1 hour)",
             "Ask the user to use Forgot password; if their code has expired, send a new one:",
-            idp_command("admin-reset-user-password", region, pool_id, name),
+            idp_command(target, "admin-reset-user-password", region, pool_id, name),
         )
     if status == "UNCONFIRMED":
         return UserFinding(
@@ -340,7 +348,7 @@ def _status_finding(user: CognitoUser, region: str, pool_id: str, name: str) -> 
             "signed up but never confirmed (UNCONFIRMED): the platform is invitation-only, so "
             "this user did not come from a promote (is self sign-up on? see pool.self-signup)",
             "If the user is legitimate, confirm them; otherwise delete them:",
-            idp_command("admin-confirm-sign-up", region, pool_id, name),
+            idp_command(target, "admin-confirm-sign-up", region, pool_id, name),
         )
     if status == "COMPROMISED":
         return UserFinding(
@@ -348,7 +356,7 @@ def _status_finding(user: CognitoUser, region: str, pool_id: str, name: str) -> 
             "Cognito marked the user's credentials as compromised (COMPROMISED): sign-in is "
             "blocked until the password is reset",
             "Reset the password, which emails the user a code to set a new one:",
-            idp_command("admin-reset-user-password", region, pool_id, name),
+            idp_command(target, "admin-reset-user-password", region, pool_id, name),
         )
     if status == "EXTERNAL_PROVIDER":
         return UserFinding(OK, "signs in through an external identity provider (EXTERNAL_PROVIDER)")
@@ -360,7 +368,9 @@ def _status_finding(user: CognitoUser, region: str, pool_id: str, name: str) -> 
     )
 
 
-def not_found_finding(region: str, pool: Mapping[str, Any], email: str) -> UserFinding:
+def not_found_finding(
+    target: AwsTarget, region: str, pool: Mapping[str, Any], email: str
+) -> UserFinding:
     pool_id = str(pool.get("Id", "<user-pool-id>"))
     email_usernames = "email" in (pool.get("UsernameAttributes") or [])
     return UserFinding(
@@ -373,5 +383,5 @@ def not_found_finding(region: str, pool: Mapping[str, Any], email: str) -> UserF
         if email_usernames
         else "Invite the user again by promoting them in the platform. To find them elsewhere, "
         "check that COGNITO_USER_POOL_ID names the same pool in both .env files.",
-        invite_command(region, pool_id, email) if email_usernames else None,
+        invite_command(target, region, pool_id, email) if email_usernames else None,
     )

@@ -31,6 +31,7 @@ from cognito_doctor.oncall.user_verdicts import (
     temporary_password_days,
     worst,
 )
+from cognito_doctor.platform.awscli import AwsTarget
 from cognito_doctor.platform.settings import RunConfig
 from cognito_doctor.platform.target import PoolRef
 
@@ -131,8 +132,16 @@ def lookup_user(
             lookup_fix=exc.fix,
             temporary_password_days=days,
         )
+    target = AwsTarget.of(config)
     users = tuple(
-        assess_user(CognitoUser.from_response(r), pool, region=ref.region, email=email, now=moment)
+        assess_user(
+            CognitoUser.from_response(r),
+            pool,
+            target=target,
+            region=ref.region,
+            email=email,
+            now=moment,
+        )
         for r in responses
     )
     notes: tuple[str, ...] = ()
@@ -146,7 +155,7 @@ def lookup_user(
         ref.pool_id,
         ref.region,
         users,
-        not_found=None if users else not_found_finding(ref.region, pool, email),
+        not_found=None if users else not_found_finding(target, ref.region, pool, email),
         temporary_password_days=days,
         notes=notes,
     )

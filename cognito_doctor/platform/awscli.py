@@ -17,7 +17,35 @@ import functools
 import json
 import shlex
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
+
+from cognito_doctor.platform.settings import RunConfig
+
+
+@dataclass(frozen=True)
+class AwsTarget:
+    """The account and endpoint a printed command must act on: the run's `--profile` and
+    `--endpoint-url` (None when the run used the defaults), so that a pasted command reaches
+    the same account and endpoint the run read. The region is per command (SES may sit in
+    another region than the pool), so it is not part of the target."""
+
+    profile: str | None = None
+    endpoint_url: str | None = None
+
+    @classmethod
+    def of(cls, config: RunConfig) -> AwsTarget:
+        """The target of a run."""
+        return cls(config.profile or None, config.endpoint_url or None)
+
+    def flags(self) -> list[str]:
+        """The AWS CLI's global options for this target, each value shell-quoted."""
+        flags = []
+        if self.profile:
+            flags += ["--profile", shlex.quote(self.profile)]
+        if self.endpoint_url:
+            flags += ["--endpoint-url", shlex.quote(self.endpoint_url)]
+        return flags
 
 
 @functools.cache
@@ -209,11 +237,19 @@ def update_user_pool_client_input(
 
 
 def aws_command(
-    service: str, operation: str, region: str, **options: str | bool | Sequence[str]
+    target: AwsTarget,
+    service: str,
+    operation: str,
+    region: str | None,
+    **options: str | bool | Sequence[str],
 ) -> str:
-    """`aws SERVICE OPERATION --region R --opt value …`: every value shell-quoted, a list as
-    one quoted word per item, True as a bare flag (`generate_secret=True`)."""
-    parts = ["aws", service, operation, "--region", shlex.quote(region)]
+    """`aws SERVICE OPERATION --region R [--profile P] [--endpoint-url U] --opt value …`: every
+    value shell-quoted, a list as one quoted word per item, True as a bare flag
+    (`generate_secret=True`); no `--region` when `region` is None (a global service)."""
+    parts = ["aws", service, operation]
+    if region is not None:
+        parts += ["--region", shlex.quote(region)]
+    parts += target.flags()
     for name, value in options.items():
         flag = f"--{name.replace('_', '-')}"
         if value is True:
@@ -227,29 +263,29 @@ def aws_command(
     return " ".join(parts)
 
 
-def cli_input_command(service: str, operation: str, region: str, params: Mapping[str, Any]) -> str:
+def cli_input_command(
+    target: AwsTarget, service: str, operation: str, region: str, params: Mapping[str, Any]
+) -> str:
     """An `aws … --cli-input-json '<json>'` command for `params`, quoted for a POSIX shell."""
     body = json.dumps(params, sort_keys=True, default=str, separators=(",", ":"))
-    return (
-        f"aws {service} {operation} --region {shlex.quote(region)} "
-        f"--cli-input-json {shlex.quote(body)}"
-    )
+    return aws_command(target, service, operation, region, cli_input_json=body)
 
 
 def update_user_pool_command(
-    region: str, pool: Mapping[str, Any], changes: Mapping[str, Any]
+    target: AwsTarget, region: str, pool: Mapping[str, Any], changes: Mapping[str, Any]
 ) -> str:
     """The full, safe `aws cognito-idp update-user-pool` command for `changes`."""
     return cli_input_command(
-        "cognito-idp", "update-user-pool", region, update_user_pool_input(pool, changes)
+        target, "cognito-idp", "update-user-pool", region, update_user_pool_input(pool, changes)
     )
 
 
 def update_user_pool_client_command(
-    region: str, client: Mapping[str, Any], changes: Mapping[str, Any]
+    target: AwsTarget, region: str, client: Mapping[str, Any], changes: Mapping[str, Any]
 ) -> str:
     """The full, safe `aws cognito-idp update-user-pool-client` command for `changes`."""
     return cli_input_command(
+        target,
         "cognito-idp",
         "update-user-pool-client",
         region,

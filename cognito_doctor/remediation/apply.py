@@ -22,7 +22,8 @@ from cognito_doctor.aws.failure import AwsError
 from cognito_doctor.checks.changes import Resource
 from cognito_doctor.engine.redact import Redactor
 from cognito_doctor.platform.awscli import update_user_pool_client_input, update_user_pool_input
-from cognito_doctor.remediation.plan import Plan, ResourcePlan
+from cognito_doctor.remediation.iam_policy import apply_policy, policy_action
+from cognito_doctor.remediation.plan import Plan, Refused, ResourcePlan
 
 if TYPE_CHECKING:
     from cognito_doctor.aws.clients import AwsAccess
@@ -41,7 +42,8 @@ class StepOutcome(StrEnum):
 
 
 def order(item: ResourcePlan) -> int:
-    """The safe order: the pool, its MFA, the app client, then the `.env` files."""
+    """The safe order: the pool, its MFA, the app client, the service's IAM policies, then
+    the `.env` files (the services are pointed at what is ready)."""
     match item.resource:
         case Resource.POOL:
             return 0
@@ -49,10 +51,12 @@ def order(item: ResourcePlan) -> int:
             return 1
         case Resource.CLIENT:
             return 2
-        case Resource.ENV_FILE:
+        case Resource.IAM_POLICY:
             return 3
-        case Resource.NEW_POOL:
+        case Resource.ENV_FILE:
             return 4
+        case Resource.NEW_POOL:
+            return 5
 
 
 @dataclass(frozen=True)
@@ -71,10 +75,6 @@ class Applied:
     @property
     def complete(self) -> bool:
         return all(s.outcome in (StepOutcome.APPLIED, StepOutcome.ALREADY) for s in self.steps)
-
-
-class Refused(Exception):
-    """The resource changed since the plan was made."""
 
 
 def apply_plan(plan: Plan, aws: AwsAccess | None) -> Applied:
@@ -108,6 +108,8 @@ def _action(item: ResourcePlan) -> str:
             return "cognito-idp:SetUserPoolMfaConfig"
         case Resource.CLIENT:
             return "cognito-idp:UpdateUserPoolClient"
+        case Resource.IAM_POLICY:
+            return policy_action(item)
         case Resource.ENV_FILE | Resource.NEW_POOL:
             return "write"
 
@@ -144,6 +146,8 @@ def _apply(item: ResourcePlan, plan: Plan, aws: AwsAccess | None) -> tuple[StepO
             _unchanged(item.read, fresh, update_user_pool_client_input, "app client")
             idp.update_user_pool_client(**item.request)
             return StepOutcome.APPLIED, "update-user-pool-client"
+        case Resource.IAM_POLICY:
+            return StepOutcome.APPLIED, apply_policy(item, aws)
         case Resource.ENV_FILE | Resource.NEW_POOL:
             raise Refused("never applied")
 

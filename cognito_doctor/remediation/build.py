@@ -8,7 +8,6 @@ the pool id and region the checks looked at, the same for every resource.
 from __future__ import annotations
 
 import copy
-import shlex
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +15,7 @@ from cognito_doctor.aws.failure import AwsError
 from cognito_doctor.checks.changes import Resource
 from cognito_doctor.engine.model import Report, Status
 from cognito_doctor.platform.awscli import (
+    AwsTarget,
     aws_command,
     cli_input_command,
     update_user_pool_client_input,
@@ -26,8 +26,9 @@ from cognito_doctor.platform.envfiles import EnvFiles, read_env_file
 from cognito_doctor.platform.settings import RunConfig
 from cognito_doctor.platform.target import PoolRef, read_target
 from cognito_doctor.remediation.envedit import edit_env_text, unified_diff
+from cognito_doctor.remediation.iam_policy import plan_policy
 from cognito_doctor.remediation.newpool import new_pool_plan
-from cognito_doctor.remediation.plan import ByHand, MemberChange, Plan, ResourcePlan
+from cognito_doctor.remediation.plan import ByHand, MemberChange, Plan, ResourcePlan, policy_label
 
 if TYPE_CHECKING:
     from cognito_doctor.aws.clients import AwsAccess
@@ -53,16 +54,6 @@ def collect(report: Report) -> tuple[Collected, list[ByHand]]:
             key = (Resource(change.resource), target)
             collected.setdefault(key, []).append((result.spec.id, change.members))
     return collected, by_hand
-
-
-def target_flags(config: RunConfig) -> str:
-    """The run's --profile and --endpoint-url, for every printed command."""
-    flags = ""
-    if config.profile:
-        flags += f" --profile {shlex.quote(config.profile)}"
-    if config.endpoint_url:
-        flags += f" --endpoint-url {shlex.quote(config.endpoint_url)}"
-    return flags
 
 
 def get_path(data: Mapping[str, Any], path: str) -> Any:
@@ -122,6 +113,15 @@ def build_plan(report: Report, config: RunConfig, aws: AwsAccess | None) -> Plan
             _plan_pool(plan, collected, ref, aws)
         for _, client_id in client_keys:
             _plan_client(plan, collected[(Resource.CLIENT, client_id)], ref, client_id, aws)
+    policy_keys = [k for k in collected if k[0] is Resource.IAM_POLICY]
+    if policy_keys and aws is not None and isinstance(ref, PoolRef):
+        for _, policy in policy_keys:
+            item = plan_policy(plan, policy, collected[(Resource.IAM_POLICY, policy)], ref, aws)
+            if item is not None:
+                plan.resources.append(item)
+    elif policy_keys:
+        why = "run without --offline" if aws is None else str(ref)
+        plan.unread += [(policy_label(target), why) for _, target in policy_keys]
     for (kind, label), items in collected.items():
         if kind is Resource.ENV_FILE:
             _plan_env_file(plan, label, items)
@@ -138,7 +138,7 @@ def _plan_pool(plan: Plan, collected: Collected, ref: PoolRef, aws: AwsAccess) -
             (f"user pool {ref.pool_id}", exc.explain(action="cognito-idp:DescribeUserPool")[0])
         )
         return
-    flags = target_flags(config)
+    target = AwsTarget.of(config)
     mfa = collected.get((Resource.MFA, ref.pool_id), [])
     items = list(collected.get((Resource.POOL, ref.pool_id), []))
     if items:  # UpdateUserPool carries MfaConfiguration: the planned one, not a stale copy.
@@ -152,7 +152,7 @@ def _plan_pool(plan: Plan, collected: Collected, ref: PoolRef, aws: AwsAccess) -
     # change may carry one back in, e.g. a password policy with PasswordHistorySize 0).
     request = without_defaults(request)
     if changes:
-        command = cli_input_command("cognito-idp", "update-user-pool", ref.region, request) + flags
+        command = cli_input_command(target, "cognito-idp", "update-user-pool", ref.region, request)
         plan.resources.append(
             ResourcePlan(
                 Resource.POOL,
@@ -170,15 +170,13 @@ def _plan_pool(plan: Plan, collected: Collected, ref: PoolRef, aws: AwsAccess) -
         before = str(pool.get("MfaConfiguration") or "OFF")
         if before != wanted:
             request = {"UserPoolId": ref.pool_id, "MfaConfiguration": wanted}
-            command = (
-                aws_command(
-                    "cognito-idp",
-                    "set-user-pool-mfa-config",
-                    ref.region,
-                    user_pool_id=ref.pool_id,
-                    mfa_configuration=wanted,
-                )
-                + flags
+            command = aws_command(
+                target,
+                "cognito-idp",
+                "set-user-pool-mfa-config",
+                ref.region,
+                user_pool_id=ref.pool_id,
+                mfa_configuration=wanted,
             )
             plan.resources.append(
                 ResourcePlan(
@@ -194,7 +192,7 @@ def _plan_pool(plan: Plan, collected: Collected, ref: PoolRef, aws: AwsAccess) -
             )
     new_pool = collected.get((Resource.NEW_POOL, ref.pool_id))
     if new_pool:
-        plan.new_pool = new_pool_plan(pool, ref, config, new_pool, flags)
+        plan.new_pool = new_pool_plan(pool, ref, config, new_pool)
 
 
 def _plan_client(
@@ -221,7 +219,10 @@ def _plan_client(
     request, changes, checks = _merged(base, items)
     if not changes:
         return
-    command = cli_input_command("cognito-idp", "update-user-pool-client", ref.region, request)
+    target = AwsTarget.of(plan.config)
+    command = cli_input_command(
+        target, "cognito-idp", "update-user-pool-client", ref.region, request
+    )
     plan.resources.append(
         ResourcePlan(
             Resource.CLIENT,
@@ -229,7 +230,7 @@ def _plan_client(
             ref.region,
             tuple(checks),
             tuple(changes),
-            command + target_flags(plan.config),
+            command,
             request,
             client,
         )

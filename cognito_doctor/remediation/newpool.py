@@ -10,7 +10,6 @@ sensitivity to False"). This part is printed, never applied: it needs the users 
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -18,7 +17,7 @@ from cognito_doctor.checks.client_values import create_client_command
 from cognito_doctor.checks.pool_fixes import new_pool_params
 from cognito_doctor.checks.pool_values import arn_parts, user_count
 from cognito_doctor.iam.fixes import RUNBOOK_POLICY_NAME, compact_json, runbook_policy
-from cognito_doctor.platform.awscli import cli_input_command
+from cognito_doctor.platform.awscli import AwsTarget, aws_command, cli_input_command
 from cognito_doctor.platform.settings import RunConfig
 from cognito_doctor.platform.target import PoolRef
 from cognito_doctor.remediation.plan import NewPoolPlan
@@ -41,23 +40,30 @@ def new_pool_plan(
     ref: PoolRef,
     config: RunConfig,
     items: Sequence[tuple[str, Mapping[str, Any]]],
-    flags: str,
 ) -> NewPoolPlan:
     """The new pool's command and the steps after it."""
     params = new_pool_request(pool, config)
-    command = cli_input_command("cognito-idp", "create-user-pool", ref.region, params) + flags
-    client = create_client_command(ref.region, NEW_POOL_ID, config.expect.app_client_name)
+    target = AwsTarget.of(config)
+    command = cli_input_command(target, "cognito-idp", "create-user-pool", ref.region, params)
+    client = create_client_command(target, ref.region, NEW_POOL_ID, config.expect.app_client_name)
     partition, account = arn_parts(pool)
     arn = f"arn:{partition}:cognito-idp:{ref.region}:{account}:userpool/{NEW_POOL_ID}"
-    policy = compact_json(runbook_policy(arn))
+    put_policy = aws_command(
+        target,
+        "iam",
+        "put-user-policy",
+        ref.region,
+        user_name="<service-user>",
+        policy_name=RUNBOOK_POLICY_NAME,
+        policy_document=compact_json(runbook_policy(arn)),
+    )
     reasons = tuple(
         f"{name}={value}" for _, wanted in items for name, value in sorted(wanted.items())
     )
     steps = (
-        f"Create the {config.expect.app_client_name} app client in it:\n  {client}{flags}",
+        f"Create the {config.expect.app_client_name} app client in it:\n  {client}",
         "Give the service's IAM principal the runbook's policy on the new pool, e.g.\n  "
-        f"aws iam put-user-policy --user-name <service-user> --policy-name "
-        f"{RUNBOOK_POLICY_NAME} --policy-document {shlex.quote(policy)}{flags}",
+        f"{put_policy}",
         f"In {config.um_env_path} and {config.auth_env_path}: COGNITO_USER_POOL_ID="
         f"{NEW_POOL_ID}; in {config.auth_env_path}: COGNITO_APP_CLIENT_ID={NEW_CLIENT_ID} "
         "(and COGNITO_ISSUER, if set, to the new pool's issuer); restart both services.",

@@ -51,6 +51,20 @@ class ResourcePlan:
                 return self.target
             case Resource.NEW_POOL:
                 return f"a new pool to replace {self.target}"
+            case Resource.IAM_POLICY:
+                return policy_label(self.target)
+
+
+def policy_label(target: str) -> str:
+    """An IAM policy target (see checks.changes.iam_policy_key) in words."""
+    if target.startswith("arn:"):
+        return f"managed policy {target}"
+    owner_type, owner, name = target.split("/", 2)
+    return f"inline policy {name} of {owner_type} {owner}"
+
+
+class Refused(Exception):
+    """The resource changed since the plan was made."""
 
 
 @dataclass(frozen=True)

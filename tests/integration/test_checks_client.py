@@ -60,6 +60,8 @@ def run_aws(sandbox: Sandbox, command: str) -> Any:
         else:
             options[current].append(token)
     region = options.pop("region")[0]
+    # The run's target: the sandbox client stands for it, so it must be the sandbox's.
+    assert options.pop("endpoint-url", [sandbox.endpoint_url]) == [sandbox.endpoint_url], command
     client = sandbox.client(service, region)
     method = operation.replace("-", "_")
     model = client.meta.service_model.operation_model(client.meta.method_to_api_mapping[method])
@@ -236,7 +238,8 @@ def test_pool_without_clients_says_so_and_gives_the_create_command(
     assert outcome.status is Status.FAIL
     assert "the pool has no app clients at all" in outcome.message
     assert outcome.fix_command == (
-        f"aws cognito-idp create-user-pool-client --region {setup.region} --user-pool-id "
+        f"aws cognito-idp create-user-pool-client --region {setup.region} "
+        f"--endpoint-url {sandbox.endpoint_url} --user-pool-id "
         f"{setup.pool_id} --client-name clinical-platform --generate-secret "
         "--explicit-auth-flows ALLOW_ADMIN_USER_PASSWORD_AUTH ALLOW_REFRESH_TOKEN_AUTH"
     )

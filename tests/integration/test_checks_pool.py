@@ -89,6 +89,8 @@ def run_fix(sandbox: Sandbox, command: str) -> dict[str, Any]:
     assert len(options) % 2 == 0, f"every option takes one value: {command}"
     pairs = dict(zip(options[::2], options[1::2], strict=True))
     region = pairs.pop("--region")
+    # The run's target: the sandbox client stands for it, so it must be the sandbox's.
+    assert pairs.pop("--endpoint-url", sandbox.endpoint_url) == sandbox.endpoint_url, command
     params: dict[str, Any] = json.loads(pairs.pop("--cli-input-json", "{}"))
     for flag, value in pairs.items():
         params["".join(part.capitalize() for part in flag[2:].split("-"))] = value
@@ -323,7 +325,8 @@ def test_immutable_settings_fail_and_need_a_new_pool(
         assert "COGNITO_USER_POOL_ID" in outcome.fix and "IAM policy" in outcome.fix
         assert outcome.fix_command is not None and outcome.fix_command in outcome.fix
         assert outcome.fix_command.startswith(
-            "aws cognito-idp create-user-pool --region eu-west-2 "
+            f"aws cognito-idp create-user-pool --region eu-west-2 "
+            f"--endpoint-url {sandbox.endpoint_url} "
         )
 
 
@@ -377,7 +380,8 @@ def test_new_pool_command_makes_a_runbook_pool_and_keeps_other_settings(
     assert (
         "EmailSubject" in describe(sandbox, setup)["AdminCreateUserConfig"]["InviteMessageTemplate"]
     )
-    assert json.loads(shlex.split(sign_in.fix_command)[6])["UsernameConfiguration"] == {
+    argv = shlex.split(sign_in.fix_command)
+    assert json.loads(argv[argv.index("--cli-input-json") + 1])["UsernameConfiguration"] == {
         "CaseSensitive": False
     }
     assert kept["Policies"]["PasswordPolicy"]["MinimumLength"] == 10
@@ -410,7 +414,8 @@ def test_mfa_on_fails_and_the_fix_turns_it_off(
     assert outcome.status is Status.FAIL
     assert "MfaConfiguration=ON" in outcome.message and "admin-api" in outcome.message
     assert outcome.fix_command == (
-        "aws cognito-idp set-user-pool-mfa-config --region eu-west-2 "
+        f"aws cognito-idp set-user-pool-mfa-config --region eu-west-2 "
+        f"--endpoint-url {sandbox.endpoint_url} "
         f"--user-pool-id {setup.pool_id} --mfa-configuration OFF"
     )
     assert "Sign-in → Multi-factor authentication → Edit → No MFA" in outcome.fix

@@ -130,7 +130,8 @@ def test_an_identity_missing_in_the_arns_region_fails_with_the_command_to_create
     assert result.status is Status.FAIL
     assert f"SES in {SES_REGION} has no identity {domain}" in result.outcome.message
     assert result.outcome.fix_command == (
-        f"aws sesv2 create-email-identity --region {SES_REGION} --email-identity {domain}"
+        f"aws sesv2 create-email-identity --region {SES_REGION} "
+        f"--endpoint-url {sandbox.endpoint_url} --email-identity {domain}"
     )
     assert "DKIM CNAME records" in result.outcome.fix
 
@@ -277,7 +278,8 @@ def test_sandboxed_ses_warns_in_dev_and_names_the_pending_request(
     )
     assert outcome.fix_command is not None
     assert outcome.fix_command.startswith(
-        f"aws sesv2 put-account-details --region {SES_REGION} --production-access-enabled "
+        f"aws sesv2 put-account-details --region {SES_REGION} "
+        f"--endpoint-url {sandbox.endpoint_url} --production-access-enabled "
         "--mail-type TRANSACTIONAL"
     )
 
@@ -366,7 +368,8 @@ def test_a_pending_identity_fails_with_what_to_do(
         "sending; its status is pending: SES is waiting for the domain's DNS records"
     )
     assert outcome.fix_command == (
-        f"aws sesv2 get-email-identity --region {SES_REGION} --email-identity {domain}"
+        f"aws sesv2 get-email-identity --region {SES_REGION} "
+        f"--endpoint-url {sandbox.endpoint_url} --email-identity {domain}"
     )
 
 

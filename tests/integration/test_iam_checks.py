@@ -129,7 +129,8 @@ def test_wrong_region_is_named_and_the_printed_fix_works(
         {"Effect": "Allow", "Action": list(SIX), "Resource": pool_arn(setup)}
     ]
     assert result.fix_command.startswith(
-        "aws iam put-user-policy --region eu-west-2 --user-name clinical-platform"
+        f"aws iam put-user-policy --region eu-west-2 "
+        f"--endpoint-url {sandbox.endpoint_url} --user-name clinical-platform"
     )
     no_secrets(report, setup)
     fails_then_passes_after_fix(sandbox, setup, run_report, report)
@@ -258,8 +259,8 @@ def test_explicit_deny_in_a_group_policy_is_named(
     assert json_blocks(result.fix) == [deny]  # the statement as it reads, to find it
     assert f"take user {user} out of group {group}" in result.fix
     assert (
-        result.fix_command
-        == f"aws iam delete-group-policy --region eu-west-2 --group-name {group} "
+        result.fix_command == f"aws iam delete-group-policy --region eu-west-2 "
+        f"--endpoint-url {sandbox.endpoint_url} --group-name {group} "
         "--policy-name guardrails"
     )
     fails_then_passes_after_fix(sandbox, setup, run_report, report)
@@ -324,7 +325,8 @@ def test_assumed_role_session_is_resolved_to_the_role_with_its_path(
             actions.message
         )
         assert actions.fix_command.startswith(
-            f"aws iam put-role-policy --region eu-west-2 --role-name {role['RoleName']} "
+            f"aws iam put-role-policy --region eu-west-2 "
+            f"--endpoint-url {sandbox.endpoint_url} --role-name {role['RoleName']} "
         )
         fails_then_passes_after_fix(sandbox, setup, run_report, report)
     no_secrets(report, setup)
@@ -553,11 +555,13 @@ def test_customer_managed_policy_with_wrong_region_gets_a_new_policy_version(
     assert f"IAM → Policies → {managed['PolicyName']} → Edit → JSON" in result.fix
     # A managed policy holds at most 5 versions: the fix says to delete the oldest first.
     assert "keeps at most 5 versions" in result.fix
-    assert f"aws iam delete-policy-version --region eu-west-2 --policy-arn {managed['Arn']}" in (
-        result.fix
+    assert (
+        f"aws iam delete-policy-version --region eu-west-2 "
+        f"--endpoint-url {sandbox.endpoint_url} --policy-arn {managed['Arn']}" in (result.fix)
     )
     assert result.fix_command.startswith(
-        f"aws iam create-policy-version --region eu-west-2 --policy-arn {managed['Arn']} "
+        f"aws iam create-policy-version --region eu-west-2 "
+        f"--endpoint-url {sandbox.endpoint_url} --policy-arn {managed['Arn']} "
     )
     assert result.fix_command.endswith(" --set-as-default")
     fails_then_passes_after_fix(sandbox, setup, run_report, report)

@@ -154,7 +154,8 @@ def test_without_simulate_permission_the_policies_are_evaluated_locally(
         {"Effect": "Allow", "Action": list(SIX), "Resource": world.pool_arn}
     ]
     assert result.fix_command.startswith(
-        "aws iam put-user-policy --region eu-west-2 --user-name svc-wrong-region "
+        f"aws iam put-user-policy --region eu-west-2 "
+        f"--endpoint-url {world.moto.endpoint_url} --user-name svc-wrong-region "
     )
 
 

@@ -18,6 +18,7 @@ from botocore.validate import ParamValidator
 from cognito_doctor.demo.sandbox import Sandbox
 from cognito_doctor.platform.awscli import (
     RESET_WARNING,
+    AwsTarget,
     update_user_pool_client_command,
     update_user_pool_client_input,
     update_user_pool_client_members,
@@ -243,7 +244,9 @@ def test_user_pool_client_input_never_carries_the_secret(cognito_model: ServiceM
 
 
 def test_update_commands_are_pasteable_and_carry_the_input() -> None:
-    command = update_user_pool_command("eu-west-2", DESCRIBED_POOL, {"MfaConfiguration": "OFF"})
+    command = update_user_pool_command(
+        AwsTarget(), "eu-west-2", DESCRIBED_POOL, {"MfaConfiguration": "OFF"}
+    )
     argv = shlex.split(command)
     assert argv[:6] == [
         "aws",
@@ -258,7 +261,7 @@ def test_update_commands_are_pasteable_and_carry_the_input() -> None:
     )
 
     client_command = update_user_pool_client_command(
-        "eu-west-2", DESCRIBED_CLIENT, {"EnableTokenRevocation": True}
+        AwsTarget(), "eu-west-2", DESCRIBED_CLIENT, {"EnableTokenRevocation": True}
     )
     client_argv = shlex.split(client_command)
     assert client_argv[2] == "update-user-pool-client"
@@ -278,6 +281,7 @@ def test_printed_inputs_apply_on_moto_and_keep_the_other_settings(
     idp = sandbox.client("cognito-idp", setup.region)
     before = idp.describe_user_pool(UserPoolId=setup.pool_id)["UserPool"]
     command = update_user_pool_command(
+        AwsTarget(),
         setup.region,
         before,
         {
@@ -299,7 +303,7 @@ def test_printed_inputs_apply_on_moto_and_keep_the_other_settings(
     ]
     flows = ["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
     client_command = update_user_pool_client_command(
-        setup.region, client, {"ExplicitAuthFlows": flows}
+        AwsTarget(), setup.region, client, {"ExplicitAuthFlows": flows}
     )
     assert client["ClientSecret"] not in client_command
     idp.update_user_pool_client(**json.loads(shlex.split(client_command)[6]))

@@ -27,6 +27,7 @@ from cognito_doctor.oncall.users import (
     lookup_user,
     temporary_password_days,
 )
+from cognito_doctor.platform.awscli import AwsTarget
 from cognito_doctor.platform.envfiles import AUTH_ENV, UM_ENV
 from cognito_doctor.platform.settings import RunConfig
 from cognito_doctor.platform.target import PoolRef
@@ -61,9 +62,12 @@ def created_at(sandbox: Sandbox, setup: Setup, email: str) -> datetime:
     return moment
 
 
-def resend(setup: Setup, username: str) -> str:
+def resend(setup: Setup, username: str, endpoint: str | None = None) -> str:
+    """The printed resend command; with the run's `--endpoint-url` right after the region."""
+    target = f" --endpoint-url {endpoint}" if endpoint else ""
     return (
-        f"aws cognito-idp admin-create-user --region eu-west-2 --user-pool-id {setup.pool_id} "
+        f"aws cognito-idp admin-create-user --region eu-west-2{target} "
+        f"--user-pool-id {setup.pool_id} "
         f"--username {username} --message-action RESEND --desired-delivery-mediums EMAIL"
     )
 
@@ -87,7 +91,7 @@ def test_a_fresh_invitation_is_fine_and_says_how_long_it_is_valid(
     assert "status FORCE_CHANGE_PASSWORD" in text
     assert "has not signed in yet; the temporary password is valid until" in text
     assert "TemporaryPasswordValidityDays 7" in text
-    assert resend(healthy, "new@clinic.test") in result.stdout
+    assert resend(healthy, "new@clinic.test", sandbox.endpoint_url) in result.stdout
 
 
 def test_an_expired_invitation_is_explained_with_the_resend_command(
@@ -105,7 +109,7 @@ def test_an_expired_invitation_is_explained_with_the_resend_command(
     assert "Temporary password has expired and must be reset by an administrator." in text
     assert "invitation expired" in text
     # In an email-username pool the resend takes the email, not the sub-style username.
-    assert resend(healthy, "late@clinic.test") in result.stdout
+    assert resend(healthy, "late@clinic.test", sandbox.endpoint_url) in result.stdout
 
 
 def test_the_pools_own_validity_period_is_used(
@@ -142,7 +146,9 @@ def test_json_output_has_the_states_and_the_expiry(
     found = document["users"][0]
     assert found["status"] == "FORCE_CHANGE_PASSWORD" and found["enabled"] is True
     assert found["invitation_expires"] == (created + timedelta(days=7)).astimezone(UTC).isoformat()
-    assert found["findings"][0]["fix_command"] == resend(healthy, "j@clinic.test")
+    assert found["findings"][0]["fix_command"] == resend(
+        healthy, "j@clinic.test", sandbox.endpoint_url
+    )
 
 
 # --- other states ---------------------------------------------------------------------------
@@ -185,7 +191,9 @@ def test_a_disabled_user_is_a_problem_with_the_enable_command(
     assert result.exit_code == 1
     assert "✗ the user is disabled" in result.stdout
     assert (
-        f"aws cognito-idp admin-enable-user --region eu-west-2 --user-pool-id {healthy.pool_id} "
+        f"aws cognito-idp admin-enable-user --region eu-west-2 "
+        f"--endpoint-url {sandbox.endpoint_url} "
+        f"--user-pool-id {healthy.pool_id} "
         "--username off@clinic.test"
     ) in result.stdout
 
@@ -199,7 +207,9 @@ def test_a_missing_user_gets_the_invite_command_and_no_14_day_wait(
     assert f"✗ no user with email nobody@clinic.test in pool {healthy.pool_id}" in text
     assert "there is no 14-day wait; 14 days is how long a deleted pool is kept" in text
     assert (
-        f"aws cognito-idp admin-create-user --region eu-west-2 --user-pool-id {healthy.pool_id} "
+        f"aws cognito-idp admin-create-user --region eu-west-2 "
+        f"--endpoint-url {sandbox.endpoint_url} "
+        f"--user-pool-id {healthy.pool_id} "
         "--username nobody@clinic.test --user-attributes Name=email,Value=nobody@clinic.test"
     ) in result.stdout
 
@@ -213,7 +223,7 @@ def test_a_user_whose_username_is_not_the_email_is_found_by_email(
     assert result.exit_code == 0, result.output
     assert "username    carol.k" in result.stdout
     # The resend names the user by their username here.
-    assert resend(setup, "carol.k") in result.stdout
+    assert resend(setup, "carol.k", sandbox.endpoint_url) in result.stdout
 
 
 # --- errors --------------------------------------------------------------------------------
@@ -305,7 +315,7 @@ def test_each_status_has_its_meaning_and_fix(
     status: str, level: str, words_: str, command: str | None
 ) -> None:
     assessment = assess_user(
-        a_user(status), POOL, region="eu-west-2", email="p@clinic.test", now=NOW
+        a_user(status), POOL, target=AwsTarget(), region="eu-west-2", email="p@clinic.test", now=NOW
     )
     assert assessment.level == level
     assert status in assessment.tags
@@ -323,7 +333,9 @@ def test_a_resent_invitation_is_not_called_expired() -> None:
         created=NOW - timedelta(days=10),
         modified=NOW - timedelta(days=2),
     )
-    assessment = assess_user(resent, POOL, region="eu-west-2", email="p@clinic.test", now=NOW)
+    assessment = assess_user(
+        resent, POOL, target=AwsTarget(), region="eu-west-2", email="p@clinic.test", now=NOW
+    )
     assert assessment.level == WARN
     assert "invitation_valid" in assessment.tags and "invitation_expired" not in assessment.tags
     assert "a resent invitation does that" in assessment.findings[0].message

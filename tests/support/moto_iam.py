@@ -103,7 +103,10 @@ def apply_aws_commands(iam: Any, command_line: str) -> list[str]:
                 params[_camel(option)] = rest.pop(0)
             else:
                 params[_camel(option)] = True
-        params.pop("Region", None)  # the boto3 client is already for a region
+        # The boto3 client already stands for the region and the run's target (the endpoint
+        # it was made for, its credentials).
+        for global_option in ("Region", "EndpointUrl", "Profile"):
+            params.pop(global_option, None)
         if "PolicyDocument" in params:
             json.loads(params["PolicyDocument"])  # valid JSON as printed
         getattr(iam, re.sub("-", "_", operation))(**params)

@@ -4,6 +4,7 @@ statements, principal ARNs, JSON line numbers, and reading simulator results."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,9 +28,12 @@ from cognito_doctor.iam import (
     parse_principal,
     placeholders_in,
 )
+from cognito_doctor.platform.settings import RunConfig
 
 POOL = Arn("aws", "cognito-idp", "eu-west-2", "123456789012", "userpool/eu-west-2_Q7wErTy12")
 POOL_ARN = str(POOL)
+
+SETTINGS = RunConfig(Path("."))
 
 
 def source(*statements: dict[str, Any], name: str = "p") -> PolicySource:
@@ -352,8 +356,8 @@ def test_an_aws_managed_grant_is_detached_not_edited() -> None:
         PolicySet(principal, (power_user,)),
         "the operator may not call iam:SimulatePrincipalPolicy (AccessDenied)",
     )
-    assert actions(simulation, Probe(requested=False)).status.value == "pass"
-    warning = least_privilege(simulation)
+    assert actions(simulation, Probe(requested=False), SETTINGS).status.value == "pass"
+    warning = least_privilege(simulation, SETTINGS)
     assert warning.status.value == "warn"
     assert "Detach the AWS managed policy AmazonCognitoPowerUser from user svc" in warning.fix
     assert warning.fix_command is None  # an AWS managed policy can't be edited
