@@ -213,6 +213,8 @@ CASES = 300
     max_examples=CASES,
     deadline=None,
     database=None,
+    # The same 300 policies on every run: a disagreement is a finding to keep, not a flake.
+    derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(policy=policies())
@@ -228,6 +230,10 @@ def test_the_evaluator_agrees_with_iam_simulate(
         ours = evaluate_locally([source], action, POOL, CONTEXT)
         where = f"{action} under {json.dumps(policy)}: ours {ours}, theirs {theirs}"
         if ours.context_dependent:
-            assert len(decisions) > 1, where
+            # Ours can't settle it. Either the reference's verdict changes with the unknown
+            # values too, or it is a deny whatever they are (conditions on one unknown key that
+            # can never hold together, e.g. IpAddress and NotIpAddress on the same range): ours
+            # then says "may be denied", never a confident allow.
+            assert len(decisions) > 1 or EvalDecision.ALLOWED not in decisions, where
         else:
             assert decisions == {ours.decision}, where
