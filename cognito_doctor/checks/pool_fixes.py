@@ -78,12 +78,16 @@ def update_fix(
     where: str,
     settings: RunConfig,
     change: Change | None = None,
+    *,
+    check_id: str,
 ) -> PoolFix:
-    """The fix for a change made with update-user-pool; no command when other checks change
-    the pool too (each command would carry a stale copy of the others' settings)."""
+    """The fix `check_id` proposes with update-user-pool; no command when other checks change
+    the pool too (each command would carry a stale copy of the others' settings, e.g. the SES
+    fix turning self-sign-up back on)."""
     pending = pending_pool_changes(pool, settings)
-    if len(pending) > 1:
-        return PoolFix(f"In the console: {where}. {several_changes_note(pending)}", None, change)
+    if any(other != check_id for other in pending):
+        listed = pending if check_id in pending else [*pending, check_id]
+        return PoolFix(f"In the console: {where}. {several_changes_note(listed)}", None, change)
     params = update_user_pool_input(pool, changes)
     target = AwsTarget.of(settings)
     command = cli_input_command(target, "cognito-idp", "update-user-pool", ref.region, params)
@@ -143,6 +147,7 @@ def self_signup_fix(ref: PoolRef, pool: Mapping[str, Any], settings: RunConfig) 
         console(pool, "Sign-up", "Self-service sign-up", "Edit", "Disable self-registration"),
         settings,
         pool_change(ref.pool_id, AdminCreateUserConfig__AllowAdminCreateUserOnly=True),
+        check_id="pool.self-signup",
     )
 
 
@@ -164,6 +169,7 @@ def verification_fix(
         ),
         settings,
         pool_change(ref.pool_id, AutoVerifiedAttributes=[*verified, "email"]),
+        check_id="pool.email-verification",
     )
 
 
@@ -176,6 +182,7 @@ def recovery_fix(ref: PoolRef, pool: Mapping[str, Any], settings: RunConfig) -> 
         console(pool, "Sign-in", "User account recovery", "Edit", "Email only"),
         settings,
         pool_change(ref.pool_id, AccountRecoverySetting=copy.deepcopy(EMAIL_ONLY_RECOVERY)),
+        check_id="pool.account-recovery",
     )
 
 
@@ -197,6 +204,7 @@ def password_fix(
         ),
         settings,
         pool_change(ref.pool_id, Policies__PasswordPolicy=prod_password_policy(pool, minimum)),
+        check_id="pool.password-policy",
     )
 
 
@@ -221,6 +229,7 @@ def ses_fix(ref: PoolRef, pool: Mapping[str, Any], settings: RunConfig) -> str:
             "Send email with Amazon SES, pick the verified identity",
         ),
         settings,
+        check_id="pool.email-sending",
     )
     return (
         f"Verify your sending domain in Amazon SES in {ref.region} and request SES "
@@ -253,6 +262,7 @@ def deletion_protection_fix(ref: PoolRef, pool: Mapping[str, Any], settings: Run
         console(pool, "Settings", "Deletion protection", "Edit", "Activate"),
         settings,
         pool_change(ref.pool_id, DeletionProtection="ACTIVE"),
+        check_id="pool.deletion-protection",
     )
 
 

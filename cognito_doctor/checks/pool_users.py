@@ -176,6 +176,7 @@ def invitation_fix(
         ),
         settings,
         pool_change(ref.pool_id, AdminCreateUserConfig=admin_config),
+        check_id="pool.invitation-template",
     )
     text = built.text
     sending = (pool.get("EmailConfiguration") or {}).get("EmailSendingAccount")

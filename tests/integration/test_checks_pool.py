@@ -721,3 +721,25 @@ def test_several_pool_changes_point_at_the_plan(
     assert result_of(report, "pool.self-signup").outcome.change.members == {
         "AdminCreateUserConfig.AllowAdminCreateUserOnly": True
     }
+
+
+def test_no_printed_pool_command_undoes_another_pool_fix(
+    sandbox: Sandbox, check_pool: Callable[..., Report], tmp_path: Path
+) -> None:
+    """The demo's broken pool: self-sign-up on, and (dev) Cognito's default sender. The SES
+    fix is a pool change too: its command would carry AllowAdminCreateUserOnly false and turn
+    self-sign-up back on after the self-signup fix, so it points at the plan instead."""
+    sandbox.create_broken_setup(tmp_path)
+    report = check_pool(tmp_path)
+    signup = result_of(report, "pool.self-signup").outcome
+    sending = result_of(report, "pool.email-sending").outcome
+    assert signup.status is Status.FAIL and sending.status is Status.WARN
+    assert sending.fix_command is None
+    assert "cognito-doctor fix" in sending.fix and "update-user-pool --" not in sending.fix
+    commands = [
+        r.outcome.fix_command
+        for r in report.results
+        if r.outcome.fix_command and "update-user-pool " in r.outcome.fix_command
+    ]
+    assert commands == [signup.fix_command]
+    assert '"AllowAdminCreateUserOnly":true' in str(signup.fix_command)
