@@ -13,7 +13,7 @@ from typing import Any
 
 from cognito_doctor.checks import pool_fixes as fixes
 from cognito_doctor.checks import pool_values as values
-from cognito_doctor.checks.pool_fixes import new_pool_params
+from cognito_doctor.checks.pool_new import new_pool_fix, new_pool_params
 from cognito_doctor.checks.pool_values import SES_DOMAIN_PLACEHOLDER
 from cognito_doctor.engine.model import Outcome, failed, passed
 from cognito_doctor.engine.registry import check
@@ -89,7 +89,7 @@ def email_sign_in(user_pool: dict[str, Any], pool_ref: PoolRef, settings: RunCon
     alias = list(user_pool.get("AliasAttributes") or [])
     if username == ["email"] and not alias:
         return passed("users sign in with their email address (UsernameAttributes=['email'])")
-    return fixes.new_pool_fix(
+    return new_pool_fix(
         pool_ref,
         user_pool,
         settings=settings,
@@ -162,7 +162,7 @@ def required_attributes(
     required = sorted(n for n, a in schema.items() if a.get("Required"))
     if not missing:
         return passed("email and name are required attributes", required=required)
-    return fixes.new_pool_fix(
+    return new_pool_fix(
         pool_ref,
         user_pool,
         settings=settings,

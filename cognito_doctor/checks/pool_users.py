@@ -12,6 +12,7 @@ from typing import Any
 from cognito_doctor.checks import pool_fixes as fixes
 from cognito_doctor.checks import pool_values as values
 from cognito_doctor.checks.changes import pool_change
+from cognito_doctor.checks.pool_new import new_pool_fix
 from cognito_doctor.engine.model import Outcome, failed, passed, warned
 from cognito_doctor.engine.registry import check
 from cognito_doctor.platform.settings import RunConfig
@@ -141,7 +142,7 @@ def username_case(user_pool: dict[str, Any], pool_ref: PoolRef, settings: RunCon
     sensitive = True if configured is None else bool(configured)
     if not sensitive:
         return passed("usernames are case-insensitive (CaseSensitive=false)")
-    fix = fixes.new_pool_fix(
+    fix = new_pool_fix(
         pool_ref,
         user_pool,
         settings=settings,

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from cognito_doctor.checks.client_values import create_client_command
-from cognito_doctor.checks.pool_fixes import new_pool_params
+from cognito_doctor.checks.pool_new import new_pool_params
 from cognito_doctor.checks.pool_values import arn_parts, user_count
 from cognito_doctor.iam.fixes import RUNBOOK_POLICY_NAME, compact_json, runbook_policy
 from cognito_doctor.platform.awscli import AwsTarget, aws_command, cli_input_command
