@@ -14,7 +14,7 @@ from cognito_doctor.facts.records import SesAccount, SesIdentityLookup, SesSendi
 from cognito_doctor.platform.awscli import AwsTarget, aws_command
 from cognito_doctor.platform.settings import RunConfig
 
-CONSOLE_EMAIL = "Cognito → User pools → {pool} → Messaging → Email configuration → Edit"
+CONSOLE_EMAIL = "Cognito → User pools → {pool} → Authentication methods → Email → Edit"
 SANDBOX_LIMIT = "at most 200 messages a day and 1 a second"
 
 
@@ -104,7 +104,7 @@ def ses_identity_verified(ses_identity: SesIdentityLookup, settings: RunConfig) 
     <region> --email-identity <domain>` and publish the DKIM CNAME records it returns (or,
     for an address, click the link SES emails to it); `aws sesv2 get-email-identity` shows
     the status. Or point the pool's SourceArn at an identity verified in its region
-    (Cognito → User pools → the pool → Messaging → Email configuration).
+    (Cognito → User pools → the pool → Authentication methods → Email).
     """
     sending = ses_identity.sending
     evidence: dict[str, Any] = {

@@ -187,7 +187,7 @@ def test_a_developer_pool_without_a_usable_source_arn_fails(
     identity = result_of(report, "email.ses-identity")
     assert identity.status is Status.FAIL
     assert words in identity.outcome.message
-    assert "Messaging → Email configuration" in identity.outcome.fix
+    assert "Authentication methods → Email → Edit" in identity.outcome.fix
     production = result_of(report, "email.ses-production")
     assert production.status is Status.SKIP
     assert "see email.ses-identity" in production.outcome.message
