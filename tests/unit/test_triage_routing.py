@@ -181,3 +181,17 @@ def test_every_entry_names_what_it_rests_on_or_says_how_to_check() -> None:
     for entry in load_knowledge():
         if entry.id in {e for e in REAL_TEXTS.values()} | set(DENY_CLAUSES.values()):
             assert entry.documented, entry.id
+
+
+def test_a_rejected_updated_issuer_is_told_both_formats_and_where_to_look() -> None:
+    """An UPDATED pool's tokens carry issuer-cognito-idp: the fix must not send the operator
+    back to the ORIGINAL issuer only (issue 10, item 2)."""
+    text = (
+        "JwtInvalidIssuerError: Issuer not allowed: "
+        "https://issuer-cognito-idp.eu-west-2.amazonaws.com/eu-west-2_AbCdEf123"
+    )
+    first = match_text(text)[0].entry
+    assert first.id == "token-issuer"
+    assert "https://issuer-cognito-idp.<REGION>.amazonaws.com/<USER_POOL_ID>" in first.fix
+    assert "issuer.pool-type" in first.fix
+    assert "issuer.pool-type" in [c.id for c in first.checks]
