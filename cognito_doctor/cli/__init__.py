@@ -3,7 +3,6 @@ file reading happen here, and nothing here imports boto3."""
 
 from __future__ import annotations
 
-import io
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -44,8 +43,12 @@ class _Main(click.Group):
     --format json (click's own, such as an unknown option, too)."""
 
     def main(self, args: Sequence[str] | None = None, *rest: Any, **options: Any) -> Any:
+        from cognito_doctor.output.guard import redacted_streams
+
         use_json_errors(json_requested(list(args) if args is not None else sys.argv[1:]))
-        return super().main(args, *rest, **options)
+        # Every byte out passes the redactor: the reports, the errors and click's own messages.
+        with redacted_streams():
+            return super().main(args, *rest, **options)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -64,10 +67,7 @@ def main() -> None:
     Run `cognito-doctor check` in the platform repository's root. Every failure comes with
     the exact change that fixes it. `cognito-doctor demo` shows it working without AWS.
     """
-    # A terminal that can't show a character gets '?', never a UnicodeEncodeError traceback.
-    for stream in (sys.stdout, sys.stderr):
-        if isinstance(stream, io.TextIOWrapper):
-            stream.reconfigure(errors="replace")
+    # (The streams were made safe, and redacted, in _Main.main.)
 
 
 @main.command(epilog=_EPILOG)

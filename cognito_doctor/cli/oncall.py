@@ -174,10 +174,12 @@ def triage(
     if log_file is not None and words:
         fail_usage("give TEXT or --log FILE, not both")
     if log_file is not None:
-        try:
-            data = log_file.read_bytes()
-        except OSError as exc:
-            fail_usage(f"cannot read --log {log_file}: {exc.strerror or exc}")
+        from cognito_doctor.platform.files import read_capped
+
+        raw = read_capped(log_file, f"--log {log_file}", MAX_STDIN_BYTES, tail=True)
+        if isinstance(raw, str):
+            fail_usage(raw)
+        data = raw
         source = f"--log {log_file}"
     elif words == "-":
         data = _read_stdin("the error message or log")

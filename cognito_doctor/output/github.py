@@ -7,6 +7,7 @@ import os
 from collections.abc import Sequence
 
 from cognito_doctor.engine.model import Report, Status
+from cognito_doctor.engine.redact import scrub
 from cognito_doctor.output.sarif import repo_relative
 
 
@@ -50,5 +51,5 @@ def render_github(reports: Sequence[Report]) -> str:
         from cognito_doctor.output.markdown import render_markdown
 
         with open(summary_path, "a", encoding="utf-8") as summary:
-            summary.write(render_markdown(reports))
+            summary.write(scrub(render_markdown(reports)))
     return "\n".join(lines) + ("\n" if lines else "")
