@@ -27,6 +27,7 @@ from cognito_doctor.cli.common import (
     use_json_errors,
     write_report,
 )
+from cognito_doctor.cli.params import REGION, SECONDS
 from cognito_doctor.engine.model import Severity
 from cognito_doctor.output import ColorMode, OutputFormat
 from cognito_doctor.platform.settings import RunConfig
@@ -95,7 +96,9 @@ def main() -> None:
     "its pyproject.toml).",
 )
 @click.option("--profile", help="AWS profile for the operator's describe calls.")
-@click.option("--region", help="Region to look for the pool in (default: COGNITO_REGION).")
+@click.option(
+    "--region", type=REGION, help="Region to look for the pool in (default: COGNITO_REGION)."
+)
 @click.option(
     "--endpoint-url",
     envvar="AWS_ENDPOINT_URL",
@@ -152,7 +155,7 @@ def main() -> None:
 )
 @click.option(
     "--timeout",
-    type=click.FloatRange(min=0.1),
+    type=SECONDS,
     default=60.0,
     show_default=True,
     metavar="SECONDS",

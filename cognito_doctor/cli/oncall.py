@@ -27,6 +27,7 @@ from cognito_doctor.cli.common import (
     load_checks,
     load_file_config,
 )
+from cognito_doctor.cli.params import REGION, SECONDS
 from cognito_doctor.engine.registry import Registry
 from cognito_doctor.output.oncall import render_token, render_triage, render_user
 from cognito_doctor.output.terminal import to_ascii, unicode_ok
@@ -35,6 +36,7 @@ from cognito_doctor.platform.settings import RunConfig
 MAX_STDIN_BYTES = 5_000_000
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 _EPILOG = """\b
 Exit codes: 0 nothing wrong found (or a diagnosis given); 1 a problem
@@ -83,7 +85,51 @@ def _profile_option(function: F) -> F:
 
 
 def _region_option(function: F) -> F:
-    return click.option("--region", help="Region of the pool (default: COGNITO_REGION).")(function)
+    return click.option(
+        "--region", type=REGION, help="Region of the pool (default: COGNITO_REGION)."
+    )(function)
+
+
+def _timeout_option(function: F) -> F:
+    return click.option(
+        "--timeout",
+        type=SECONDS,
+        default=60.0,
+        show_default=True,
+        metavar="SECONDS",
+        help="Bound the whole command: past it, say what is still unanswered and exit 1.",
+    )(function)
+
+
+def _bounded(timeout: float, what: str, work: Callable[[], T]) -> T:
+    """`work()` on a worker thread, waited for at most `timeout` seconds: a dripping or
+    hanging endpoint can't hold the command. What it raises (a usage error's SystemExit
+    too) is raised here."""
+    import threading
+
+    outcome: list[Any] = []
+
+    def run() -> None:
+        try:
+            outcome.append((True, work()))
+        except BaseException as exc:  # re-raised on the main thread, whatever it is
+            outcome.append((False, exc))
+
+    worker = threading.Thread(target=run, name=f"oncall-{what}", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if not outcome:
+        click.echo(
+            f"cognito-doctor: error: {what} timed out: no answer within --timeout {timeout:g} s; "
+            "run again, or with a larger --timeout; check the network and the endpoint",
+            err=True,
+        )
+        sys.exit(EXIT_PROBLEMS)
+    ok, value = outcome[0]
+    if not ok:
+        raise value
+    result: T = value
+    return result
 
 
 def _env_option(function: F) -> F:
@@ -148,6 +194,7 @@ def _json(payload: dict[str, Any]) -> None:
     "--offline", is_flag=True, help="Give the diagnosis from the text alone; run no check."
 )
 @_format_option
+@_timeout_option
 def triage(
     text: tuple[str, ...],
     log_file: Path | None,
@@ -158,6 +205,7 @@ def triage(
     endpoint_url: str | None,
     offline: bool,
     output_format: str,
+    timeout: float,
 ) -> None:
     """Name the cause of an error message, a log excerpt or a symptom, and check it.
 
@@ -208,7 +256,7 @@ def triage(
         environment,
         registry,
     )
-    result = run_triage(body, config, registry)
+    result = _bounded(timeout, "triage", lambda: run_triage(body, config, registry))
     if output_format == "json":
         from cognito_doctor.oncall.triage_report import result_dict
 
@@ -247,6 +295,7 @@ def triage(
     "0 unless services/auth sets it).",
 )
 @_format_option
+@_timeout_option
 def token(
     jwt: str,
     root: Path,
@@ -257,6 +306,7 @@ def token(
     expected_use: str | None,
     skew: int,
     output_format: str,
+    timeout: float,
 ) -> None:
     """Say whether services/auth would accept a Cognito token, and exactly why not.
 
@@ -294,6 +344,9 @@ def token(
             fail_usage("standard input is not a token (it is not text)")
     else:
         raw = jwt
+    from cognito_doctor.engine.redact import remember
+
+    remember(raw.strip())  # the token under examination is a credential: never printed
     try:
         decoded = decode(raw)
     except TokenInputError as exc:
@@ -313,7 +366,8 @@ def token(
     if offline:
         problem = "--offline: the pool's key set was not fetched"
     elif expected.pool_id and expected.region:
-        found = discovery(ctx, PoolRef(expected.pool_id, expected.region, None))
+        ref = PoolRef(expected.pool_id, expected.region, None)
+        found = _bounded(timeout, "token", lambda: discovery(ctx, ref))
         jwks = found.jwks
         problem = found.problem or found.jwks_problem
     else:
@@ -351,6 +405,7 @@ def token(
 @_region_option
 @_endpoint_option
 @_format_option
+@_timeout_option
 def user(
     email: str,
     root: Path,
@@ -359,6 +414,7 @@ def user(
     region: str | None,
     endpoint_url: str | None,
     output_format: str,
+    timeout: float,
 ) -> None:
     """Show a user's state in the pool and the fix for it (read-only).
 
@@ -381,7 +437,7 @@ def user(
         environment,
         registry,
     )
-    report = lookup_user(config, registry, address)
+    report = _bounded(timeout, "user", lambda: lookup_user(config, registry, address))
     if output_format == "json":
         from cognito_doctor.oncall.users import report_dict
 

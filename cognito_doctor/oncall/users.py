@@ -90,8 +90,10 @@ def validate_email(email: str) -> str:
     if not value:
         raise UserInputError("no email given")
     if not EMAIL_PATTERN.match(value):
+        # Not echoed: what was pasted in place of an email may be a secret.
         raise UserInputError(
-            f"{value[:80]!r} is not an email address (the platform's users sign in by email)"
+            f"the argument ({len(value)} characters, {'an' if '@' in value else 'no'} '@') is "
+            "not an email address (the platform's users sign in by email)"
         )
     return value
 
