@@ -3,10 +3,11 @@ file reading happen here, and nothing here imports boto3."""
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -28,9 +29,13 @@ from cognito_doctor.cli.common import (
     write_report,
 )
 from cognito_doctor.cli.params import REGION, SECONDS
-from cognito_doctor.engine.model import Severity
+from cognito_doctor.engine.model import Report, Severity
+from cognito_doctor.engine.registry import Registry
 from cognito_doctor.output import ColorMode, OutputFormat
 from cognito_doctor.platform.settings import RunConfig
+
+if TYPE_CHECKING:
+    from cognito_doctor.output.progress import Progress
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -203,30 +208,45 @@ def check(
 ) -> None:
     """Run the checks and report every problem with its fix."""
     root = root.resolve()
-    registry = load_checks(checks_dir)
+    reports = _run(locals())
+    for output_format, output in output_targets(output_formats, outputs):
+        write_report(reports, output_format, output, verbose, quiet, ColorMode(color))
+    sys.exit(exit_code(reports, Severity(fail_on)))
+
+
+def _run(options: dict[str, Any]) -> list[Report]:
+    """Load the checks, read the config file and run every environment's checks."""
+    root: Path = options["root"]
+    checks_dir: tuple[Path, ...] = options["checks_dir"]
+    only: tuple[str, ...] = options["only"]
+    skip: tuple[str, ...] = options["skip"]
+    offline: bool = options["offline"]
+    profile: str | None = options["profile"]
+    timeout: float = options["timeout"]
+    policy_file: Path | None = options["policy_file"]
+    registry = load_checks(checks_dir, timeout=timeout)
     check_patterns(registry, "--only", only)
     check_patterns(registry, "--skip", skip)
-    file_config = load_file_config(config_path, root, registry)
-    names = environment_names(file_config, environments, all_envs)
-    targets = output_targets(output_formats, outputs)
+    file_config = load_file_config(options["config_path"], root, registry)
+    names = environment_names(file_config, options["environments"], options["all_envs"])
+    targets = output_targets(options["output_formats"], options["outputs"])
     base = RunConfig(
         root=root,
         profile=profile,
-        region=region,
-        endpoint_url=endpoint_url or None,
+        region=options["region"],
+        endpoint_url=options["endpoint_url"] or None,
         offline=offline,
         only=only,
         skip=skip,
         checks_dirs=checks_dir,
-        principal_arn=principal_arn,
+        principal_arn=options["principal_arn"],
         policy_file=policy_file.resolve() if policy_file else None,
-        probe=probe,
+        probe=options["probe"],
         timeout=timeout,
-        connect_timeout=connect_timeout,
-        read_timeout=read_timeout,
-        max_attempts=max_attempts,
+        connect_timeout=options["connect_timeout"],
+        read_timeout=options["read_timeout"],
+        max_attempts=options["max_attempts"],
     )
-    from cognito_doctor.facts.context import run_checks
     from cognito_doctor.platform.configfile import run_config_for
 
     configs = [run_config_for(base, file_config, name) for name in names]
@@ -234,6 +254,20 @@ def check(
     if not offline:
         check_profile(profile)
     progress = start_progress(targets)
+    # A plugin's print() goes to standard error: standard output carries only the report.
+    with contextlib.redirect_stdout(sys.stderr):
+        reports = _run_all(configs, registry, progress)
+    if progress is not None:
+        progress.close()
+    return reports
+
+
+def _run_all(
+    configs: list[RunConfig], registry: Registry, progress: Progress | None
+) -> list[Report]:
+    """Every environment's report (several at once, sharing the operator's clients)."""
+    from cognito_doctor.facts.context import run_checks
+
     if len(configs) == 1:
         reports = [run_checks(configs[0], registry, observer=progress)]
     else:
@@ -249,11 +283,7 @@ def check(
                     configs,
                 )
             )
-    if progress is not None:
-        progress.close()
-    for output_format, output in targets:
-        write_report(reports, output_format, output, verbose, quiet, ColorMode(color))
-    sys.exit(exit_code(reports, Severity(fail_on)))
+    return reports
 
 
 @main.command()

@@ -27,7 +27,27 @@ from cognito_doctor.cli.common import (
     load_checks,
     load_file_config,
 )
-from cognito_doctor.cli.params import REGION, SECONDS
+from cognito_doctor.cli.params import (
+    bounded as _bounded,
+)
+from cognito_doctor.cli.params import (
+    endpoint_option as _endpoint_option,
+)
+from cognito_doctor.cli.params import (
+    format_option as _format_option,
+)
+from cognito_doctor.cli.params import (
+    profile_option as _profile_option,
+)
+from cognito_doctor.cli.params import (
+    region_option as _region_option,
+)
+from cognito_doctor.cli.params import (
+    root_option as _root_option,
+)
+from cognito_doctor.cli.params import (
+    timeout_option as _timeout_option,
+)
 from cognito_doctor.engine.registry import Registry
 from cognito_doctor.output.oncall import render_token, render_triage, render_user
 from cognito_doctor.output.terminal import to_ascii, unicode_ok
@@ -47,89 +67,6 @@ def _emit(text: str) -> None:
     if not unicode_ok(sys.stdout):
         text = to_ascii(text)
     click.echo(text)
-
-
-def _root_option(function: F) -> F:
-    return click.option(
-        "--root",
-        type=click.Path(exists=True, file_okay=False, readable=True, path_type=Path),
-        default=Path("."),
-        show_default=True,
-        help="The platform repository (holds services/user-management/.env and "
-        "services/auth/.env).",
-    )(function)
-
-
-def _endpoint_option(function: F) -> F:
-    return click.option(
-        "--endpoint-url",
-        envvar="AWS_ENDPOINT_URL",
-        help="Send every AWS call here (e.g. a moto server); also read from AWS_ENDPOINT_URL.",
-    )(function)
-
-
-def _format_option(function: F) -> F:
-    return click.option(
-        "--format",
-        "output_format",
-        type=click.Choice(["table", "json"]),
-        default="table",
-        show_default=True,
-    )(function)
-
-
-def _profile_option(function: F) -> F:
-    return click.option("--profile", help="AWS profile for the operator's read-only calls.")(
-        function
-    )
-
-
-def _region_option(function: F) -> F:
-    return click.option(
-        "--region", type=REGION, help="Region of the pool (default: COGNITO_REGION)."
-    )(function)
-
-
-def _timeout_option(function: F) -> F:
-    return click.option(
-        "--timeout",
-        type=SECONDS,
-        default=60.0,
-        show_default=True,
-        metavar="SECONDS",
-        help="Bound the whole command: past it, say what is still unanswered and exit 1.",
-    )(function)
-
-
-def _bounded(timeout: float, what: str, work: Callable[[], T]) -> T:
-    """`work()` on a worker thread, waited for at most `timeout` seconds: a dripping or
-    hanging endpoint can't hold the command. What it raises (a usage error's SystemExit
-    too) is raised here."""
-    import threading
-
-    outcome: list[Any] = []
-
-    def run() -> None:
-        try:
-            outcome.append((True, work()))
-        except BaseException as exc:  # re-raised on the main thread, whatever it is
-            outcome.append((False, exc))
-
-    worker = threading.Thread(target=run, name=f"oncall-{what}", daemon=True)
-    worker.start()
-    worker.join(timeout)
-    if not outcome:
-        click.echo(
-            f"cognito-doctor: error: {what} timed out: no answer within --timeout {timeout:g} s; "
-            "run again, or with a larger --timeout; check the network and the endpoint",
-            err=True,
-        )
-        sys.exit(EXIT_PROBLEMS)
-    ok, value = outcome[0]
-    if not ok:
-        raise value
-    result: T = value
-    return result
 
 
 def _env_option(function: F) -> F:
@@ -224,9 +161,9 @@ def triage(
     if log_file is not None:
         from cognito_doctor.platform.files import read_capped
 
-        raw = read_capped(log_file, f"--log {log_file}", MAX_STDIN_BYTES, tail=True)
+        raw = read_capped(log_file, "the file", MAX_STDIN_BYTES, tail=True)
         if isinstance(raw, str):
-            fail_usage(raw)
+            fail_usage(f"cannot read --log {log_file}: {raw}")
         data = raw
         source = f"--log {log_file}"
     elif words == "-":

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
-from cognito_doctor.cli.common import did_you_mean
+from cognito_doctor.cli.common import EXIT_PROBLEMS, did_you_mean
 from cognito_doctor.platform.regions import REGION_PARTITIONS, is_region
 
 # A region launched after this table was written still has the shape of one (us-east-1,
@@ -58,3 +61,90 @@ class SecondsType(click.ParamType[float]):
 
 REGION = RegionType()
 SECONDS = SecondsType()
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
+
+
+def root_option(function: F) -> F:
+    return click.option(
+        "--root",
+        type=click.Path(exists=True, file_okay=False, readable=True, path_type=Path),
+        default=Path("."),
+        show_default=True,
+        help="The platform repository (holds services/user-management/.env and "
+        "services/auth/.env).",
+    )(function)
+
+
+def endpoint_option(function: F) -> F:
+    return click.option(
+        "--endpoint-url",
+        envvar="AWS_ENDPOINT_URL",
+        help="Send every AWS call here (e.g. a moto server); also read from AWS_ENDPOINT_URL.",
+    )(function)
+
+
+def format_option(function: F) -> F:
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(["table", "json"]),
+        default="table",
+        show_default=True,
+    )(function)
+
+
+def profile_option(function: F) -> F:
+    return click.option("--profile", help="AWS profile for the operator's read-only calls.")(
+        function
+    )
+
+
+def region_option(function: F) -> F:
+    return click.option(
+        "--region", type=REGION, help="Region of the pool (default: COGNITO_REGION)."
+    )(function)
+
+
+def timeout_option(function: F) -> F:
+    return click.option(
+        "--timeout",
+        type=SECONDS,
+        default=60.0,
+        show_default=True,
+        metavar="SECONDS",
+        help="Bound the whole command: past it, say what is still unanswered and exit 1.",
+    )(function)
+
+
+def bounded(timeout: float, what: str, work: Callable[[], T]) -> T:
+    """`work()` on a worker thread, waited for at most `timeout` seconds: a dripping or
+    hanging endpoint can't hold the command. What it raises (a usage error's SystemExit
+    too) is raised here."""
+    import threading
+
+    outcome: list[Any] = []
+
+    def run() -> None:
+        try:
+            outcome.append((True, work()))
+        except BaseException as exc:  # re-raised on the main thread, whatever it is
+            outcome.append((False, exc))
+
+    worker = threading.Thread(target=run, name=f"oncall-{what}", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if not outcome:
+        click.echo(
+            f"cognito-doctor: error: {what} timed out: no answer within --timeout {timeout:g} s; "
+            "run again, or with a larger --timeout; check the network and the endpoint",
+            err=True,
+        )
+        sys.exit(EXIT_PROBLEMS)
+    ok, value = outcome[0]
+    if not ok:
+        raise value
+    result: T = value
+    return result

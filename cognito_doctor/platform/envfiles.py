@@ -8,7 +8,6 @@ interpolation (over the file's own values), for services that load `.env` from P
 from __future__ import annotations
 
 import io
-import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -133,8 +132,6 @@ def read_env_file(root: Path, label: str, reader: EnvReader = EnvReader.NODE) ->
     """Read and parse `root/label` with `reader`'s rules. Never raises: problems are recorded
     on the result."""
     path = root / label
-    if "\x00" not in str(path) and not os.path.lexists(path):
-        return EnvFile(label, path, f"{label} does not exist")
     raw = read_capped(path, label, MAX_ENV_BYTES)
     if isinstance(raw, str):
         return EnvFile(label, path, raw)

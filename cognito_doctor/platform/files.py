@@ -48,7 +48,7 @@ def read_capped(path: Path, label: str, limit: int, *, tail: bool = False) -> by
     try:
         info = os.stat(path)
     except FileNotFoundError:
-        return f"cannot read {label}: it does not exist"
+        return f"{label} does not exist"
     except ValueError:
         return f"{label}: the path contains a NUL byte"
     except OSError as exc:
