@@ -21,12 +21,14 @@ MIN_SECRET_LENGTH = 8
 # A piece this long of a secret's printed form is masked too (a truncated or wrapped secret).
 MIN_PIECE = 12
 
-_JWT = re.compile(r"eyJ[\w-]{0,4096}\.[\w-]{1,65536}\.[\w-]{0,4096}")
+# Each pattern starts only where a run of its characters starts (the look-behinds), so a long
+# run is scanned once, not once per position: linear time on any input.
+_JWT = re.compile(r"(?<![\w-])-{0,2}eyJ[\w-]*+\.[\w-]++\.[\w-]*+")
 _KEY_ID = re.compile(r"\b(?:AKIA|ASIA)[A-Z0-9]{12}([A-Z0-9]{4})\b")
 # KEY=VALUE / KEY: VALUE / "key": "value" with bounded parts, so the scan stays linear.
 _ASSIGNMENT = re.compile(
-    r"""(?P<key>[A-Za-z][\w.-]{0,63})(?P<sep>["']?\s{0,3}[=:]\s{0,3}["']?)"""
-    r"""(?P<value>[^\s"',;&<>\[\]{}()]{8,4096})"""
+    r"""(?<![\w.-])(?P<key>[A-Za-z][\w.-]{0,63})(?P<sep>["']?\s{0,3}[=:]\s{0,3}["']?)"""
+    r"""(?P<value>[^\s"',;&<>\[\]{}()=:]{8,4096}+={0,2})"""
 )
 _SECRET_WORDS = ("secret", "token", "password", "passwd", "credential", "privatekey", "apikey")
 _NOT_SECRET_KEYS = frozenset({"tokenuse", "tokentype", "tokenkind", "secretname"})

@@ -154,6 +154,9 @@ def lookup_user(
     )
 
 
+_RETRY = "Run again; if it persists, check the endpoint (--endpoint-url) or the network."
+
+
 class _LookupFailed(Exception):
     def __init__(self, message: str, fix: str) -> None:
         super().__init__(message)
@@ -167,7 +170,14 @@ def _find_users(ctx: CheckContext, ref: PoolRef, email: str) -> list[dict[str, A
     idp = ctx.aws.operator("cognito-idp", ref.region)
     denied: str | None = None
     try:
-        return [dict(idp.admin_get_user(UserPoolId=ref.pool_id, Username=email))]
+        found = dict(idp.admin_get_user(UserPoolId=ref.pool_id, Username=email))
+        if not isinstance(found.get("Username"), str):
+            raise _LookupFailed(
+                "couldn't verify the user: AdminGetUser's answer has no Username (an empty or "
+                "garbled answer)",
+                _RETRY,
+            )
+        return [found]
     except AwsError as exc:
         code = exc.code
         if code == "UserNotFoundException":
@@ -185,7 +195,17 @@ def _find_users(ctx: CheckContext, ref: PoolRef, email: str) -> list[dict[str, A
             Filter=f'email = "{escaped}"',
             PaginationConfig={"MaxItems": 60},
         ):
-            users.extend(dict(u) for u in page.get("Users", []))
+            listed = page.get("Users")
+            if not isinstance(listed, list) or not all(
+                isinstance(u, dict) and isinstance(u.get("Username"), str) for u in listed
+            ):
+                # An HTML or `{}` 200 is not "no such user": nothing was read.
+                raise _LookupFailed(
+                    "couldn't verify whether the user exists: AdminGetUser found no user by "
+                    "that name and ListUsers' answer has no readable Users list",
+                    _RETRY,
+                )
+            users.extend(dict(u) for u in listed)
         return users
     except AwsError as exc:
         message, fix = exc.explain(action="cognito-idp:ListUsers")
