@@ -209,8 +209,14 @@ def check(
     """Run the checks and report every problem with its fix."""
     root = root.resolve()
     reports = _run(locals())
+    broken = []
     for output_format, output in output_targets(output_formats, outputs):
-        write_report(reports, output_format, output, verbose, quiet, ColorMode(color))
+        # A sink that can't be written is reported after the others have been written.
+        problem = write_report(reports, output_format, output, verbose, quiet, ColorMode(color))
+        if problem:
+            broken.append(problem)
+    if broken:
+        fail_usage("; ".join(broken))
     sys.exit(exit_code(reports, Severity(fail_on)))
 
 

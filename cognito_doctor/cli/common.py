@@ -239,16 +239,17 @@ def write_report(
     verbose: bool,
     quiet: bool = False,
     color: ColorMode = ColorMode.AUTO,
-) -> None:
-    """Render the reports to `output`, or to standard output; a file that can't be written is
-    a usage error (exit 2)."""
+) -> str | None:
+    """Render the reports to `output`, or to standard output; what went wrong when the file
+    can't be written (None when it was)."""
     from cognito_doctor.output.sinks import SinkError
     from cognito_doctor.output.sinks import write_report as write
 
     try:
         write(reports, output_format, output, verbose, quiet=quiet, color=color)
     except SinkError as exc:
-        fail_usage(str(exc))
+        return str(exc)
+    return None
 
 
 def start_progress(targets: Sequence[tuple[OutputFormat, Path | None]]) -> Progress | None:

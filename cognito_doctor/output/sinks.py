@@ -40,5 +40,6 @@ def write_report(
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(scrub(text), encoding="utf-8")
-    except OSError as exc:
-        raise SinkError(f"cannot write {output}: {exc.strerror or exc}") from exc
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
+        shown = str(output).encode("utf-8", "backslashreplace").decode("utf-8")
+        raise SinkError(f"cannot write {shown}: {getattr(exc, 'strerror', None) or exc}") from exc

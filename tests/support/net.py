@@ -63,6 +63,7 @@ class Fault(StrEnum):
     WRONG_TYPE = "wrong-type"  # moto's answer labelled text/html
     PARTIAL = "partial"  # moto's answer with its first top-level member (or list half) left out
 
+
 # Faults after which the call's answer cannot be AWS's: a check needing it may not pass.
 DESTRUCTIVE = frozenset(
     {
@@ -373,9 +374,7 @@ class NetworkMiddleware:
                 kind = "text/html"
             case Fault.PARTIAL:
                 body = _partial(body, parsed.protocol)
-        start_response(
-            status, [*rest, ("Content-Type", kind), ("Content-Length", str(len(body)))]
-        )
+        start_response(status, [*rest, ("Content-Type", kind), ("Content-Length", str(len(body)))])
         return [body]
 
     @staticmethod
