@@ -18,6 +18,7 @@ from botocore.model import ServiceModel
 
 from cognito_doctor.aws.calls import Client, translated
 from cognito_doctor.aws.shared import ServiceKeys, SharedClients
+from cognito_doctor.engine.redact import remember
 from cognito_doctor.platform.settings import RunConfig
 
 _loader_lock = threading.Lock()
@@ -164,6 +165,7 @@ class AwsAccess:
             aws_secret_access_key=keys.secret_access_key if keys else None,
             aws_session_token=keys.session_token if keys else None,
         )
+        _remember_credentials(session, keys)
         # Load the service's paginator config now, under the creation lock: botocore loads it
         # on a client's first get_paginator, and threads paginating at once on a new client
         # would each load it (and list botocore's ~400 model directories) again.
@@ -171,6 +173,21 @@ class AwsAccess:
         if operation is not None:
             client.can_paginate(operation)
         return client
+
+
+def _remember_credentials(session: botocore.session.Session, keys: ServiceKeys | None) -> None:
+    """Tell the redactor the secrets a client signs with: an AWS error that echoes a request
+    header (IncompleteSignature does) must not print the operator's session token."""
+    if keys is not None:
+        remember(keys.secret_access_key, keys.session_token)
+        return
+    try:
+        credentials = session.get_credentials()
+        frozen = credentials.get_frozen_credentials() if credentials is not None else None
+    except Exception:  # the chain fails again, and is reported, on the first call
+        return
+    if frozen is not None:
+        remember(frozen.secret_key, frozen.token)
 
 
 def _shared_store(shared: SharedClients) -> _Clients:

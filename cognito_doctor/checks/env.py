@@ -25,6 +25,10 @@ from cognito_doctor.platform.regions import is_region
 from cognito_doctor.platform.settings import RunConfig
 from cognito_doctor.platform.target import POOL_ID_PATTERN, EnvTarget
 
+# A report lists this many malformed lines, then counts the rest: 90,000 of them would be
+# megabytes of output nobody reads.
+MAX_LISTED = 10
+
 
 @check("env.files", title="Both .env files exist and parse", severity="error")
 def env_files_parse(env_files: EnvFiles) -> Outcome:
@@ -65,13 +69,16 @@ def env_files_parse(env_files: EnvFiles) -> Outcome:
     malformed = [f"{env.label}:{line}" for env in env_files for line in env.malformed_lines]
     if malformed:
         first_env = next(env for env in env_files if env.malformed_lines)
+        shown = ", ".join(malformed[:MAX_LISTED])
+        if len(malformed) > MAX_LISTED:
+            shown += f" and {len(malformed) - MAX_LISTED:,} more malformed lines"
         return failed(
-            f"{len(malformed)} line(s) don't parse and are ignored by the loader: "
-            + ", ".join(malformed),
+            f"{len(malformed)} line(s) don't parse and are ignored by the loader: " + shown,
             "Rewrite each named line as KEY=value (quote values with spaces or '#', close "
             "every quote); lines starting with '#' are comments.",
             location=Location(first_env.label, first_env.malformed_lines[0]),
-            malformed=malformed,
+            malformed=malformed[:MAX_LISTED],
+            malformed_count=len(malformed),
         )
     warning = file_warnings(env_files)
     if warning is not None:

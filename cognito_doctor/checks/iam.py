@@ -21,7 +21,7 @@ from cognito_doctor.checks.iam_findings import (
     judge_actions,
     unparsable_file,
 )
-from cognito_doctor.engine.model import Location, Outcome, failed, passed, warned
+from cognito_doctor.engine.model import Location, Outcome, errored, failed, passed, warned
 from cognito_doctor.engine.registry import check
 from cognito_doctor.iam import (
     REQUIRED_ACTIONS,
@@ -221,9 +221,21 @@ def least_privilege(iam_simulation: Simulation, settings: RunConfig) -> Outcome:
     pool's ARN); the fix prints it with the real values, and the command to apply it.
     """
     sim = iam_simulation
+    unanswered = [a for a in RISKY_ACTIONS if a not in sim.decisions]
+    if unanswered:
+        # A partial answer (results missing, or IsTruncated with no Marker to go on) proves
+        # nothing about the actions it left out: no pass on what wasn't evaluated.
+        return errored(
+            f"couldn't verify: {how_evaluated(sim)} gave no verdict for {len(unanswered)} of "
+            f"the {len(RISKY_ACTIONS)} risky actions ({action_names(unanswered[:3])}"
+            f"{', …' if len(unanswered) > 3 else ''})",
+            "Run again; if it persists, the simulation's answer is partial: check the "
+            "endpoint, or evaluate the policies with --policy-file.",
+            unanswered=[short(a) for a in unanswered],
+        )
     extra, maybe = risky_grants(sim)
     who = sim.principal.arn
-    checked = [a for a in RISKY_ACTIONS if a in sim.decisions]
+    checked = list(RISKY_ACTIONS)
     if not extra and not maybe:
         return passed(
             f"none of the {len(checked)} risky actions checked ({action_names(checked[:3])}, …) "

@@ -15,7 +15,7 @@ from cognito_doctor.checks import pool_fixes as fixes
 from cognito_doctor.checks import pool_values as values
 from cognito_doctor.checks.pool_new import new_pool_fix, new_pool_params
 from cognito_doctor.checks.pool_values import SES_DOMAIN_PLACEHOLDER
-from cognito_doctor.engine.model import Outcome, failed, passed
+from cognito_doctor.engine.model import Outcome, errored, failed, passed
 from cognito_doctor.engine.registry import check
 from cognito_doctor.facts.records import PoolLookup
 from cognito_doctor.platform.settings import RunConfig
@@ -124,7 +124,14 @@ def mfa_off(user_pool: dict[str, Any], pool_ref: PoolRef, settings: RunConfig) -
     MFA, or run `aws cognito-idp set-user-pool-mfa-config --user-pool-id <id>
     --mfa-configuration OFF --region <region>` (the fix prints it with the real values).
     """
-    mfa = str(user_pool.get("MfaConfiguration") or "OFF")
+    mfa = user_pool.get("MfaConfiguration")
+    if mfa not in ("OFF", "ON", "OPTIONAL"):
+        # botocore's UserPoolMfaType is OFF, ON or OPTIONAL; anything else was not read.
+        got = "no MfaConfiguration" if mfa is None else f"MfaConfiguration {str(mfa)[:40]!r}"
+        return errored(
+            f"couldn't verify MFA: DescribeUserPool's answer has {got}",
+            "Run again; if it persists, check that the endpoint is AWS (or a faithful stand-in).",
+        )
     if mfa == "OFF":
         return passed("MfaConfiguration=OFF: the platform does MFA itself in admin-api", mfa=mfa)
     fix = fixes.mfa_off_fix(pool_ref, user_pool, settings)
@@ -281,6 +288,13 @@ def password_policy(user_pool: dict[str, Any], pool_ref: PoolRef, settings: RunC
     Custom: minimum length 12, tick all four character requirements; or run the printed
     `update-user-pool` command (it carries all current settings).
     """
+    unread = values.unread_password_settings(user_pool, prod=settings.prod)
+    if unread:
+        return errored(
+            f"couldn't verify the password policy: DescribeUserPool's answer has no "
+            f"{', '.join(unread)}",
+            "Run again; if it persists, check that the endpoint is AWS (or a faithful stand-in).",
+        )
     policy = values.password_policy_of(user_pool)
     described = values.describe_password_policy(policy)
     configured = settings.expect.password_min_length

@@ -63,6 +63,20 @@ def password_policy_of(pool: Mapping[str, Any]) -> dict[str, Any]:
     return dict(policies.get("PasswordPolicy") or {})
 
 
+def unread_password_settings(pool: Mapping[str, Any], *, prod: bool) -> list[str]:
+    """The password settings the check needs that the answer doesn't hold (none is assumed:
+    a DescribeUserPool answer from AWS carries them all, AWS's documented example too)."""
+    policies = pool.get("Policies")
+    if not isinstance(policies, Mapping) or not isinstance(policies.get("PasswordPolicy"), Mapping):
+        return ["Policies.PasswordPolicy"]
+    policy = policies["PasswordPolicy"]
+    wanted = ["MinimumLength", *(PASSWORD_CLASSES if prod else ())]
+    missing = [key for key in wanted if key not in policy]
+    if not isinstance(policy.get("MinimumLength", 0), int):
+        missing.append("MinimumLength (not a number)")
+    return [f"PasswordPolicy.{key}" for key in missing]
+
+
 def describe_password_policy(policy: Mapping[str, Any]) -> str:
     classes = [words for key, words in PASSWORD_CLASSES.items() if policy.get(key)]
     required = ", ".join(classes) if classes else "no character classes"

@@ -3,11 +3,11 @@ file reading happen here, and nothing here imports boto3."""
 
 from __future__ import annotations
 
-import io
+import contextlib
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -28,9 +28,14 @@ from cognito_doctor.cli.common import (
     use_json_errors,
     write_report,
 )
-from cognito_doctor.engine.model import Severity
+from cognito_doctor.cli.params import REGION, SECONDS
+from cognito_doctor.engine.model import Report, Severity
+from cognito_doctor.engine.registry import Registry
 from cognito_doctor.output import ColorMode, OutputFormat
 from cognito_doctor.platform.settings import RunConfig
+
+if TYPE_CHECKING:
+    from cognito_doctor.output.progress import Progress
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -44,13 +49,23 @@ class _Main(click.Group):
     --format json (click's own, such as an unknown option, too)."""
 
     def main(self, args: Sequence[str] | None = None, *rest: Any, **options: Any) -> Any:
+        from cognito_doctor.output.guard import redacted_streams
+
         use_json_errors(json_requested(list(args) if args is not None else sys.argv[1:]))
-        return super().main(args, *rest, **options)
+        # Every byte out passes the redactor: the reports, the errors and click's own messages.
+        with redacted_streams():
+            return super().main(args, *rest, **options)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except click.UsageError as exc:
+            # click quotes the offending argument ("No such option: --eyJ…"): a token or a
+            # secret passed in the wrong place must not come back out.
+            from cognito_doctor.engine.redact import mask_patterns, scrub
+
+            # (click declares `message` final; it is a plain attribute, set once here.)
+            setattr(exc, "message", mask_patterns(scrub(exc.message)))  # noqa: B010
             if not json_errors():
                 raise
             fail_usage(exc.format_message())
@@ -64,10 +79,7 @@ def main() -> None:
     Run `cognito-doctor check` in the platform repository's root. Every failure comes with
     the exact change that fixes it. `cognito-doctor demo` shows it working without AWS.
     """
-    # A terminal that can't show a character gets '?', never a UnicodeEncodeError traceback.
-    for stream in (sys.stdout, sys.stderr):
-        if isinstance(stream, io.TextIOWrapper):
-            stream.reconfigure(errors="replace")
+    # (The streams were made safe, and redacted, in _Main.main.)
 
 
 @main.command(epilog=_EPILOG)
@@ -95,7 +107,9 @@ def main() -> None:
     "its pyproject.toml).",
 )
 @click.option("--profile", help="AWS profile for the operator's describe calls.")
-@click.option("--region", help="Region to look for the pool in (default: COGNITO_REGION).")
+@click.option(
+    "--region", type=REGION, help="Region to look for the pool in (default: COGNITO_REGION)."
+)
 @click.option(
     "--endpoint-url",
     envvar="AWS_ENDPOINT_URL",
@@ -152,7 +166,7 @@ def main() -> None:
 )
 @click.option(
     "--timeout",
-    type=click.FloatRange(min=0.1),
+    type=SECONDS,
     default=60.0,
     show_default=True,
     metavar="SECONDS",
@@ -200,29 +214,50 @@ def check(
 ) -> None:
     """Run the checks and report every problem with its fix."""
     root = root.resolve()
-    registry = load_checks(checks_dir)
+    reports = _run(locals())
+    broken = []
+    for output_format, output in output_targets(output_formats, outputs):
+        # A sink that can't be written is reported after the others have been written.
+        problem = write_report(reports, output_format, output, verbose, quiet, ColorMode(color))
+        if problem:
+            broken.append(problem)
+    if broken:
+        fail_usage("; ".join(broken))
+    sys.exit(exit_code(reports, Severity(fail_on)))
+
+
+def _run(options: dict[str, Any]) -> list[Report]:
+    """Load the checks, read the config file and run every environment's checks."""
+    root: Path = options["root"]
+    checks_dir: tuple[Path, ...] = options["checks_dir"]
+    only: tuple[str, ...] = options["only"]
+    skip: tuple[str, ...] = options["skip"]
+    offline: bool = options["offline"]
+    profile: str | None = options["profile"]
+    timeout: float = options["timeout"]
+    policy_file: Path | None = options["policy_file"]
+    registry = load_checks(checks_dir, timeout=timeout)
     check_patterns(registry, "--only", only)
     check_patterns(registry, "--skip", skip)
-    file_config = load_file_config(config_path, root, registry)
-    names = environment_names(file_config, environments, all_envs)
-    targets = output_targets(output_formats, outputs)
+    file_config = load_file_config(options["config_path"], root, registry)
+    names = environment_names(file_config, options["environments"], options["all_envs"])
+    targets = output_targets(options["output_formats"], options["outputs"])
     base = RunConfig(
         root=root,
         profile=profile,
-        region=region,
-        endpoint_url=endpoint_url or None,
+        region=options["region"],
+        endpoint_url=options["endpoint_url"] or None,
         offline=offline,
         only=only,
         skip=skip,
-        principal_arn=principal_arn,
+        principal_arn=options["principal_arn"],
         policy_file=policy_file.resolve() if policy_file else None,
-        probe=probe,
+        probe=options["probe"],
         timeout=timeout,
-        connect_timeout=connect_timeout,
-        read_timeout=read_timeout,
-        max_attempts=max_attempts,
+        connect_timeout=options["connect_timeout"],
+        read_timeout=options["read_timeout"],
+        max_attempts=options["max_attempts"],
     )
-    from cognito_doctor.facts.context import run_checks
     from cognito_doctor.platform.configfile import run_config_for
 
     configs = [run_config_for(base, file_config, name) for name in names]
@@ -230,6 +265,20 @@ def check(
     if not offline:
         check_profile(profile)
     progress = start_progress(targets)
+    # A plugin's print() goes to standard error: standard output carries only the report.
+    with contextlib.redirect_stdout(sys.stderr):
+        reports = _run_all(configs, registry, progress)
+    if progress is not None:
+        progress.close()
+    return reports
+
+
+def _run_all(
+    configs: list[RunConfig], registry: Registry, progress: Progress | None
+) -> list[Report]:
+    """Every environment's report (several at once, sharing the operator's clients)."""
+    from cognito_doctor.facts.context import run_checks
+
     if len(configs) == 1:
         reports = [run_checks(configs[0], registry, observer=progress)]
     else:
@@ -245,11 +294,7 @@ def check(
                     configs,
                 )
             )
-    if progress is not None:
-        progress.close()
-    for output_format, output in targets:
-        write_report(reports, output_format, output, verbose, quiet, ColorMode(color))
-    sys.exit(exit_code(reports, Severity(fail_on)))
+    return reports
 
 
 @main.command()

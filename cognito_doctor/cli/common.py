@@ -3,6 +3,7 @@ and the environments a command line names."""
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import json
 import sys
@@ -117,12 +118,42 @@ def check_profile(profile: str | None) -> None:
         )
 
 
-def load_checks(checks_dirs: Iterable[Path] = (), *, plugins: bool = True) -> Registry:
-    """The registry, or exit 2 naming the broken check or plugin."""
-    try:
-        return load_registry(checks_dirs, plugins=plugins)
-    except RegistryError as exc:
-        fail_usage(str(exc))
+def load_checks(
+    checks_dirs: Iterable[Path] = (), *, plugins: bool = True, timeout: float | None = None
+) -> Registry:
+    """The registry, or exit 2 naming the broken check or plugin. With `timeout`, a plugin
+    whose import doesn't finish in time (or that calls sys.exit) is that error too."""
+    import threading
+
+    dirs = tuple(checks_dirs)
+    loaded: list[Registry | BaseException] = []
+
+    def load() -> None:
+        try:
+            # A plugin printing at import must not corrupt a machine format on stdout.
+            with contextlib.redirect_stdout(sys.stderr):
+                loaded.append(load_registry(dirs, plugins=plugins))
+        except BaseException as exc:  # a plugin's sys.exit() at import is its error
+            loaded.append(exc)
+
+    if timeout is None:
+        load()
+    else:
+        worker = threading.Thread(target=load, name="load-checks", daemon=True)
+        worker.start()
+        worker.join(timeout)
+    if not loaded:
+        fail_usage(f"loading the checks and plugins did not finish within --timeout {timeout:g} s")
+    result = loaded[0]
+    if isinstance(result, Registry):
+        return result
+    if isinstance(result, RegistryError):
+        fail_usage(str(result))
+    if isinstance(result, SystemExit):
+        fail_usage(f"a plugin called sys.exit({result.code!r}) while it was loaded")
+    if isinstance(result, Exception):
+        fail_usage(f"loading the checks failed: {type(result).__name__}: {result}")
+    raise result
 
 
 def load_file_config(config_path: Path | None, root: Path, registry: Registry) -> FileConfig:
@@ -208,16 +239,17 @@ def write_report(
     verbose: bool,
     quiet: bool = False,
     color: ColorMode = ColorMode.AUTO,
-) -> None:
-    """Render the reports to `output`, or to standard output; a file that can't be written is
-    a usage error (exit 2)."""
+) -> str | None:
+    """Render the reports to `output`, or to standard output; what went wrong when the file
+    can't be written (None when it was)."""
     from cognito_doctor.output.sinks import SinkError
     from cognito_doctor.output.sinks import write_report as write
 
     try:
         write(reports, output_format, output, verbose, quiet=quiet, color=color)
     except SinkError as exc:
-        fail_usage(str(exc))
+        return str(exc)
+    return None
 
 
 def start_progress(targets: Sequence[tuple[OutputFormat, Path | None]]) -> Progress | None:

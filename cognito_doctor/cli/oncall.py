@@ -27,6 +27,27 @@ from cognito_doctor.cli.common import (
     load_checks,
     load_file_config,
 )
+from cognito_doctor.cli.params import (
+    bounded as _bounded,
+)
+from cognito_doctor.cli.params import (
+    endpoint_option as _endpoint_option,
+)
+from cognito_doctor.cli.params import (
+    format_option as _format_option,
+)
+from cognito_doctor.cli.params import (
+    profile_option as _profile_option,
+)
+from cognito_doctor.cli.params import (
+    region_option as _region_option,
+)
+from cognito_doctor.cli.params import (
+    root_option as _root_option,
+)
+from cognito_doctor.cli.params import (
+    timeout_option as _timeout_option,
+)
 from cognito_doctor.engine.registry import Registry
 from cognito_doctor.output.oncall import render_token, render_triage, render_user
 from cognito_doctor.output.terminal import to_ascii, unicode_ok
@@ -35,6 +56,7 @@ from cognito_doctor.platform.settings import RunConfig
 MAX_STDIN_BYTES = 5_000_000
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 _EPILOG = """\b
 Exit codes: 0 nothing wrong found (or a diagnosis given); 1 a problem
@@ -45,45 +67,6 @@ def _emit(text: str) -> None:
     if not unicode_ok(sys.stdout):
         text = to_ascii(text)
     click.echo(text)
-
-
-def _root_option(function: F) -> F:
-    return click.option(
-        "--root",
-        type=click.Path(exists=True, file_okay=False, readable=True, path_type=Path),
-        default=Path("."),
-        show_default=True,
-        help="The platform repository (holds services/user-management/.env and "
-        "services/auth/.env).",
-    )(function)
-
-
-def _endpoint_option(function: F) -> F:
-    return click.option(
-        "--endpoint-url",
-        envvar="AWS_ENDPOINT_URL",
-        help="Send every AWS call here (e.g. a moto server); also read from AWS_ENDPOINT_URL.",
-    )(function)
-
-
-def _format_option(function: F) -> F:
-    return click.option(
-        "--format",
-        "output_format",
-        type=click.Choice(["table", "json"]),
-        default="table",
-        show_default=True,
-    )(function)
-
-
-def _profile_option(function: F) -> F:
-    return click.option("--profile", help="AWS profile for the operator's read-only calls.")(
-        function
-    )
-
-
-def _region_option(function: F) -> F:
-    return click.option("--region", help="Region of the pool (default: COGNITO_REGION).")(function)
 
 
 def _env_option(function: F) -> F:
@@ -148,6 +131,7 @@ def _json(payload: dict[str, Any]) -> None:
     "--offline", is_flag=True, help="Give the diagnosis from the text alone; run no check."
 )
 @_format_option
+@_timeout_option
 def triage(
     text: tuple[str, ...],
     log_file: Path | None,
@@ -158,6 +142,7 @@ def triage(
     endpoint_url: str | None,
     offline: bool,
     output_format: str,
+    timeout: float,
 ) -> None:
     """Name the cause of an error message, a log excerpt or a symptom, and check it.
 
@@ -174,10 +159,12 @@ def triage(
     if log_file is not None and words:
         fail_usage("give TEXT or --log FILE, not both")
     if log_file is not None:
-        try:
-            data = log_file.read_bytes()
-        except OSError as exc:
-            fail_usage(f"cannot read --log {log_file}: {exc.strerror or exc}")
+        from cognito_doctor.platform.files import read_capped
+
+        raw = read_capped(log_file, "the file", MAX_STDIN_BYTES, tail=True)
+        if isinstance(raw, str):
+            fail_usage(f"cannot read --log {log_file}: {raw}")
+        data = raw
         source = f"--log {log_file}"
     elif words == "-":
         data = _read_stdin("the error message or log")
@@ -206,7 +193,7 @@ def triage(
         environment,
         registry,
     )
-    result = run_triage(body, config, registry)
+    result = _bounded(timeout, "triage", lambda: run_triage(body, config, registry))
     if output_format == "json":
         from cognito_doctor.oncall.triage_report import result_dict
 
@@ -245,6 +232,7 @@ def triage(
     "0 unless services/auth sets it).",
 )
 @_format_option
+@_timeout_option
 def token(
     jwt: str,
     root: Path,
@@ -255,6 +243,7 @@ def token(
     expected_use: str | None,
     skew: int,
     output_format: str,
+    timeout: float,
 ) -> None:
     """Say whether services/auth would accept a Cognito token, and exactly why not.
 
@@ -292,6 +281,9 @@ def token(
             fail_usage("standard input is not a token (it is not text)")
     else:
         raw = jwt
+    from cognito_doctor.engine.redact import remember
+
+    remember(raw.strip())  # the token under examination is a credential: never printed
     try:
         decoded = decode(raw)
     except TokenInputError as exc:
@@ -311,7 +303,8 @@ def token(
     if offline:
         problem = "--offline: the pool's key set was not fetched"
     elif expected.pool_id and expected.region:
-        found = discovery(ctx, PoolRef(expected.pool_id, expected.region, None))
+        ref = PoolRef(expected.pool_id, expected.region, None)
+        found = _bounded(timeout, "token", lambda: discovery(ctx, ref))
         jwks = found.jwks
         problem = found.problem or found.jwks_problem
     else:
@@ -349,6 +342,7 @@ def token(
 @_region_option
 @_endpoint_option
 @_format_option
+@_timeout_option
 def user(
     email: str,
     root: Path,
@@ -357,6 +351,7 @@ def user(
     region: str | None,
     endpoint_url: str | None,
     output_format: str,
+    timeout: float,
 ) -> None:
     """Show a user's state in the pool and the fix for it (read-only).
 
@@ -379,7 +374,7 @@ def user(
         environment,
         registry,
     )
-    report = lookup_user(config, registry, address)
+    report = _bounded(timeout, "user", lambda: lookup_user(config, registry, address))
     if output_format == "json":
         from cognito_doctor.oncall.users import report_dict
 

@@ -14,9 +14,11 @@ from typing import Any, Protocol
 from cognito_doctor import __version__
 from cognito_doctor.engine.causes import collapse
 from cognito_doctor.engine.model import (
+    Change,
     CheckResult,
     CheckSpec,
     FactUnavailable,
+    Location,
     Outcome,
     Report,
     Severity,
@@ -114,7 +116,7 @@ def run_checks(
         # A check's duration is the wall time to its answer: waiting for its facts, then itself.
         facts_ready = max((ready_at.get(name, started) for name in spec.needs), default=started)
         check_started = time.perf_counter()
-        outcome = early.get(spec.id) or _call_check(spec, facts)
+        outcome = early.get(spec.id) or _bounded_check(spec, facts, deadline, config.timeout)
         outcome = _with_severity(outcome, config.override(spec.id).severity)
         elapsed_ms = (facts_ready - started + time.perf_counter() - check_started) * 1000
         results.append(CheckResult(spec, redactor.outcome(outcome), round(elapsed_ms, 3)))
@@ -265,11 +267,42 @@ def _produce(
         value = provider(ctx, **kwargs) if ctx is not None else provider(**kwargs)
     except FactUnavailable as exc:
         value = exc
-    except Exception as exc:  # a provider bug must not stop the run
-        value = FactUnavailable(
-            Status.ERROR, f"could not produce fact {name!r}: {type(exc).__name__}: {exc}"
-        )
+    except BaseException as exc:  # a provider bug (even sys.exit) must not stop the run
+        value = FactUnavailable(Status.ERROR, f"could not produce fact {name!r}: {_described(exc)}")
     finished.put((name, value))
+
+
+def _described(exc: BaseException) -> str:
+    if isinstance(exc, SystemExit):
+        return f"it called sys.exit({exc.code!r})"
+    if isinstance(exc, KeyboardInterrupt):
+        return "it raised KeyboardInterrupt"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _bounded_check(
+    spec: CheckSpec,
+    facts: Mapping[str, Any | FactUnavailable],
+    deadline: float,
+    timeout_s: float,
+) -> Outcome:
+    """The check's outcome, computed on a worker thread and waited for until `deadline`: a
+    plugin check that hangs is that check's error, and the report still comes out."""
+    answer: queue.SimpleQueue[Outcome] = queue.SimpleQueue()
+    worker = threading.Thread(
+        target=lambda: answer.put(_call_check(spec, facts)),
+        name=f"check-{spec.id}",
+        daemon=True,
+    )
+    worker.start()
+    try:
+        return answer.get(timeout=max(0.05, deadline - time.perf_counter()))
+    except queue.Empty:
+        return Outcome(
+            Status.ERROR,
+            f"timed out: check {spec.id} gave no answer within --timeout {timeout_s:g} s",
+            f"Check {spec.origin}: the check itself did not return.",
+        )
 
 
 def _call_check(spec: CheckSpec, facts: Mapping[str, Any | FactUnavailable]) -> Outcome:
@@ -281,21 +314,45 @@ def _call_check(spec: CheckSpec, facts: Mapping[str, Any | FactUnavailable]) -> 
     kwargs = {name: facts[name] for name in spec.needs}
     try:
         outcome = spec.function(**kwargs)
-    except Exception as exc:  # one broken check never stops the others
+    except BaseException as exc:  # one broken check (even sys.exit) never stops the others
         return Outcome(
             Status.ERROR,
-            f"check {spec.id} crashed: {type(exc).__name__}: {exc}",
+            f"check {spec.id} crashed: {_described(exc)}",
             f"This is a bug in {spec.origin}; please report it with this message.",
         )
-    if not isinstance(outcome, Outcome):
+    problem = malformed(outcome)
+    if problem is not None:
         return Outcome(
             Status.ERROR,
-            f"check {spec.id} returned {type(outcome).__name__}, not an Outcome",
+            f"check {spec.id} returned {problem}",
             f"This is a bug in {spec.origin}.",
         )
     if outcome.status in (Status.FAIL, Status.WARN) and not outcome.fix:
         return replace(outcome, fix=spec.doc_section("How to fix"))
     return outcome
+
+
+def malformed(outcome: object) -> str | None:
+    """What is wrong with a check's return value, None when it is a well-formed Outcome."""
+    if not isinstance(outcome, Outcome):
+        return f"{type(outcome).__name__}, not an Outcome"
+    where = "a malformed Outcome:"
+    expected: tuple[tuple[str, type | tuple[type, ...]], ...] = (
+        ("status", Status),
+        ("message", str),
+        ("fix", str),
+        ("fix_command", (str, type(None))),
+        ("evidence", Mapping),
+        ("location", (Location, type(None))),
+        ("change", (Change, type(None))),
+        ("cause", (str, type(None))),
+        ("root", (str, type(None))),
+    )
+    for name, kind in expected:
+        value = getattr(outcome, name)
+        if not isinstance(value, kind):
+            return f"{where} its {name} is {type(value).__name__} {str(value)[:40]!r}"
+    return None
 
 
 def _secrets_in(values: Iterable[Any]) -> Iterator[str]:

@@ -10,6 +10,7 @@ from cognito_doctor.engine.model import FactUnavailable, Status
 from cognito_doctor.engine.registry import fact
 from cognito_doctor.facts.context import CheckContext
 from cognito_doctor.iam.policy_file import PolicyFile, json_lines
+from cognito_doctor.platform.files import TooDeep, check_nesting, read_capped
 
 MAX_POLICY_FILE_BYTES = 1_000_000
 
@@ -20,10 +21,9 @@ def read_policy_file(path: Path, root: Path) -> PolicyFile:
         display = str(path.resolve().relative_to(root.resolve()))
     except ValueError:
         display = str(path)
-    try:
-        raw = path.read_bytes()[: MAX_POLICY_FILE_BYTES + 1]
-    except OSError as exc:
-        return PolicyFile(path, display, problem=f"cannot read {display}: {exc.strerror or exc}")
+    raw = read_capped(path, display, MAX_POLICY_FILE_BYTES)
+    if isinstance(raw, str):
+        return PolicyFile(path, display, problem=f"cannot read {raw}")
     if len(raw) > MAX_POLICY_FILE_BYTES:
         return PolicyFile(path, display, problem=f"{display} is larger than 1 MB")
     try:
@@ -31,7 +31,10 @@ def read_policy_file(path: Path, root: Path) -> PolicyFile:
     except UnicodeDecodeError as exc:
         return PolicyFile(path, display, problem=f"{display} is not UTF-8 text ({exc.reason})")
     try:
+        check_nesting(text)
         document = json.loads(text)
+    except TooDeep as exc:
+        return PolicyFile(path, display, text, problem=f"{display} is not a policy: {exc}")
     except json.JSONDecodeError as exc:
         return PolicyFile(
             path,

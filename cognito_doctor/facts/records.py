@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Any, assert_never
 
 from cognito_doctor.engine.model import Cause
+from cognito_doctor.engine.redact import remember
 from cognito_doctor.platform.target import PoolRef
 
 
@@ -30,6 +31,10 @@ class ClientLookup:
     client: dict[str, Any] | None
     other_clients: tuple[dict[str, Any], ...] = ()
     list_problem: str | None = None
+
+    def __post_init__(self) -> None:
+        # The client secret the tool fetched is known to the redactor from the moment it is.
+        remember(*self.secret_values())
 
     def secret_values(self) -> Iterator[str]:
         if self.client and self.client.get("ClientSecret"):

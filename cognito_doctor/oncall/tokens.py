@@ -42,6 +42,7 @@ from cognito_doctor.oncall.token_claims import (
     shown_claims,
 )
 from cognito_doctor.platform.envfiles import EnvFile
+from cognito_doctor.platform.files import check_nesting
 from cognito_doctor.platform.regions import expected_issuer, is_region, pool_issuers
 
 # aws-jwt-verify's graceSeconds defaults to 0.
@@ -123,7 +124,9 @@ def _segment(part: str, index: int) -> dict[str, Any]:
         raise TokenInputError(f"not a JWT: part {index} ({what}) is not base64url ({why})")
     try:
         data = base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
-        value = json.loads(data.decode("utf-8"), parse_constant=_not_json)
+        text = data.decode("utf-8")
+        check_nesting(text)
+        value = json.loads(text, parse_constant=_not_json)
     except (ValueError, binascii.Error, UnicodeError, RecursionError) as exc:
         raise TokenInputError(
             f"not a JWT: its {what} is not base64url-encoded JSON ({type(exc).__name__})"

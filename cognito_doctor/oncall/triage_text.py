@@ -8,12 +8,15 @@ import bisect
 import re
 from collections.abc import Sequence
 
+from cognito_doctor.engine.redact import scrub
 from cognito_doctor.oncall.error_facts import user_emails
 
 MAX_INPUT_BYTES = 5_000_000
 MAX_EXCERPT = 100
 
-_JWT = re.compile(r"eyJ[\w-]*\.[\w-]+\.[\w-]*")
+# Each pattern starts only where a run of its characters starts (the look-behind), so a long
+# run is scanned once, not once per position: linear time on any input.
+_JWT = re.compile(r"(?<![\w-])eyJ[\w-]*+\.[\w-]++\.[\w-]*+")
 _KEY_ID = re.compile(r"\b(?:AKIA|ASIA)[A-Z0-9]{12}([A-Z0-9]{4})\b")
 _LONG_SECRET = re.compile(r"(?<![\w/+=])[A-Za-z0-9/+=]{40,}(?![\w/+=])")
 # What ties a log's lines to one request: a UUID (the SDK's RequestId, a NestJS request id).
@@ -53,15 +56,17 @@ def mask(text: str) -> str:
     """Text safe to show: JWTs, access key ids and long secret-like strings masked."""
     text = _JWT.sub("<jwt>", text)
     text = _KEY_ID.sub(lambda m: f"…{m.group(1)}", text)
-    return _LONG_SECRET.sub("[redacted]", text)
+    # The run's known secrets (the .env files', the fetched client secret) and KEY=VALUE.
+    return scrub(_LONG_SECRET.sub("[redacted]", text))
 
 
 def excerpt(found: str) -> str:
     """A matched piece of the input, on one line, short and masked."""
-    compact = " ".join(found.split())
+    # Masked before it is cut: a secret cut short would be too short for the patterns.
+    compact = mask(" ".join(found.split()))
     if len(compact) > MAX_EXCERPT:
         compact = compact[: MAX_EXCERPT - 1] + "…"
-    return mask(compact)
+    return compact
 
 
 def emails_in(text: str) -> list[str]:

@@ -91,8 +91,10 @@ def validate_email(email: str) -> str:
     if not value:
         raise UserInputError("no email given")
     if not EMAIL_PATTERN.match(value):
+        # Not echoed: what was pasted in place of an email may be a secret.
         raise UserInputError(
-            f"{value[:80]!r} is not an email address (the platform's users sign in by email)"
+            f"the argument ({len(value)} characters, {'an' if '@' in value else 'no'} '@') is "
+            "not an email address (the platform's users sign in by email)"
         )
     return value
 
@@ -161,6 +163,9 @@ def lookup_user(
     )
 
 
+_RETRY = "Run again; if it persists, check the endpoint (--endpoint-url) or the network."
+
+
 class _LookupFailed(Exception):
     def __init__(self, message: str, fix: str) -> None:
         super().__init__(message)
@@ -174,7 +179,14 @@ def _find_users(ctx: CheckContext, ref: PoolRef, email: str) -> list[dict[str, A
     idp = ctx.aws.operator("cognito-idp", ref.region)
     denied: str | None = None
     try:
-        return [dict(idp.admin_get_user(UserPoolId=ref.pool_id, Username=email))]
+        found = dict(idp.admin_get_user(UserPoolId=ref.pool_id, Username=email))
+        if not isinstance(found.get("Username"), str):
+            raise _LookupFailed(
+                "couldn't verify the user: AdminGetUser's answer has no Username (an empty or "
+                "garbled answer)",
+                _RETRY,
+            )
+        return [found]
     except AwsError as exc:
         code = exc.code
         if code == "UserNotFoundException":
@@ -192,7 +204,17 @@ def _find_users(ctx: CheckContext, ref: PoolRef, email: str) -> list[dict[str, A
             Filter=f'email = "{escaped}"',
             PaginationConfig={"MaxItems": 60},
         ):
-            users.extend(dict(u) for u in page.get("Users", []))
+            listed = page.get("Users")
+            if not isinstance(listed, list) or not all(
+                isinstance(u, dict) and isinstance(u.get("Username"), str) for u in listed
+            ):
+                # An HTML or `{}` 200 is not "no such user": nothing was read.
+                raise _LookupFailed(
+                    "couldn't verify whether the user exists: AdminGetUser found no user by "
+                    "that name and ListUsers' answer has no readable Users list",
+                    _RETRY,
+                )
+            users.extend(dict(u) for u in listed)
         return users
     except AwsError as exc:
         message, fix = exc.explain(action="cognito-idp:ListUsers")

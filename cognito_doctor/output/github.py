@@ -7,6 +7,7 @@ import os
 from collections.abc import Sequence
 
 from cognito_doctor.engine.model import Report, Status
+from cognito_doctor.engine.redact import scrub
 from cognito_doctor.output.sarif import repo_relative
 
 
@@ -49,6 +50,12 @@ def render_github(reports: Sequence[Report]) -> str:
     if summary_path:
         from cognito_doctor.output.markdown import render_markdown
 
-        with open(summary_path, "a", encoding="utf-8") as summary:
-            summary.write(render_markdown(reports))
+        try:
+            with open(summary_path, "a", encoding="utf-8") as summary:
+                summary.write(scrub(render_markdown(reports)))
+        except (OSError, ValueError) as exc:
+            # A broken sink is reported, and the annotations still come out.
+            reason = getattr(exc, "strerror", None) or str(exc)
+            said = f"cannot append the job summary to $GITHUB_STEP_SUMMARY ({summary_path}): "
+            lines.append(f"::warning title=cognito-doctor::{escape_data(said + reason)}")
     return "\n".join(lines) + ("\n" if lines else "")

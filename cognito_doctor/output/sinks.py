@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from cognito_doctor.engine.model import Report
+from cognito_doctor.engine.redact import scrub
 from cognito_doctor.output import ColorMode, OutputFormat, render
 from cognito_doctor.output.terminal import render_options, to_ascii
 
@@ -38,6 +39,7 @@ def write_report(
         return
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise SinkError(f"cannot write {output}: {exc.strerror or exc}") from exc
+        output.write_text(scrub(text), encoding="utf-8")
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
+        shown = str(output).encode("utf-8", "backslashreplace").decode("utf-8")
+        raise SinkError(f"cannot write {shown}: {getattr(exc, 'strerror', None) or exc}") from exc

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 from cognito_doctor.engine.model import Environment, Severity
 from cognito_doctor.engine.selection import CheckOverride, Ignore
 from cognito_doctor.platform.envfiles import AUTH_ENV, UM_ENV, EnvReader
+from cognito_doctor.platform.files import TooDeep, check_nesting, read_capped
 from cognito_doctor.platform.settings import Expectations, RunConfig
 
 CONFIG_FILE_NAME = "cognito-doctor.toml"
@@ -58,6 +59,8 @@ class FileConfig:
         return self.environments[name]
 
 
+MAX_CONFIG_BYTES = 1_000_000
+
 DEFAULT_CONFIG = FileConfig(
     source=None,
     environments={
@@ -84,8 +87,11 @@ def find_config(root: Path) -> Path | None:
         import tomllib  # only when there is something to parse: every start would pay for it
 
         try:
-            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError):
+            raw = read_capped(pyproject, "pyproject.toml", MAX_CONFIG_BYTES)
+            text = raw.decode("utf-8") if isinstance(raw, bytes) else ""
+            check_nesting(text)
+            data = tomllib.loads(text)
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError, TooDeep):
             return None  # not ours to judge; only a [tool.cognito-doctor] table is
         if "cognito-doctor" in data.get("tool", {}):
             return pyproject
@@ -96,14 +102,22 @@ def load_config(path: Path | None, known_checks: Iterable[str]) -> FileConfig:
     """Read and validate `path`; None gives the runbook's defaults."""
     if path is None:
         return DEFAULT_CONFIG
+    raw = read_capped(path, str(path), MAX_CONFIG_BYTES)
+    if isinstance(raw, str):
+        raise ConfigError(f"cannot read the config file: {raw}")
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{path}: a config file is far smaller than {MAX_CONFIG_BYTES} bytes")
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read the config file: {exc}") from None
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})") from None
     import tomllib
 
     try:
+        check_nesting(text)
         data = tomllib.loads(text)
+    except TooDeep as exc:
+        raise ConfigError(f"{path}: not a config file: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     if path.name == "pyproject.toml":

@@ -15,13 +15,22 @@ from enum import StrEnum
 from pathlib import Path
 
 from cognito_doctor.engine.model import Location
+from cognito_doctor.engine.redact import remember
 from cognito_doctor.platform.dotenv_node import parse_node
+from cognito_doctor.platform.files import read_capped
 
 UM_ENV = "services/user-management/.env"
 AUTH_ENV = "services/auth/.env"
 MAX_ENV_BYTES = 1_000_000
 _LINE_BREAK = re.compile(r"\r\n|\n|\r")
 _QUOTES = ("'", '"', "`")
+# UTF-32 first: its little-endian mark starts with UTF-16's.
+_WIDE_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"),
+    (b"\xfe\xff", "UTF-16"),
+)
 
 
 class EnvReader(StrEnum):
@@ -123,20 +132,20 @@ def read_env_file(root: Path, label: str, reader: EnvReader = EnvReader.NODE) ->
     """Read and parse `root/label` with `reader`'s rules. Never raises: problems are recorded
     on the result."""
     path = root / label
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return EnvFile(label, path, f"{label} does not exist")
-    except IsADirectoryError:
-        return EnvFile(label, path, f"{label} is a directory, not a file")
-    except OSError as exc:
-        return EnvFile(label, path, f"{label} cannot be read: {exc.strerror or exc}")
+    raw = read_capped(path, label, MAX_ENV_BYTES)
+    if isinstance(raw, str):
+        return EnvFile(label, path, raw)
     if len(raw) > MAX_ENV_BYTES:
-        return EnvFile(label, path, f"{label} is {len(raw)} bytes; a .env file is far smaller")
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return EnvFile(
-            label, path, f"{label} is saved as UTF-16; the loaders read UTF-8, save it as UTF-8"
+            label, path, f"{label} is over {MAX_ENV_BYTES} bytes; a .env file is far smaller"
         )
+    for bom, encoding in _WIDE_BOMS:
+        if raw.startswith(bom):
+            return EnvFile(
+                label,
+                path,
+                f"{label} is saved as {encoding}; the loaders read UTF-8, save it as UTF-8",
+            )
     if b"\x00" in raw:
         offset = raw.index(b"\x00")
         return EnvFile(
@@ -229,6 +238,9 @@ def parse_env_text(
     """Parse `.env` text with `reader`'s rules into an EnvFile."""
     match reader:
         case EnvReader.NODE:
-            return parse_node_text(label, path, text)
+            parsed = parse_node_text(label, path, text)
         case EnvReader.PYTHON:
-            return parse_python_text(label, path, text)
+            parsed = parse_python_text(label, path, text)
+    # Whatever a file holds under a secret key is known to the redactor from now on.
+    remember(*parsed.secret_values())
+    return parsed

@@ -54,6 +54,29 @@ class Fault(StrEnum):
     SLOW = "slow"  # moto's answer, but only after `delay` seconds
     RESET = "reset"  # the connection is reset (TCP RST) before any response byte
     ERROR = "error"  # an AWS error of the rule's `code`, `message` and `status`
+    HANG = "hang"  # no answer byte for `delay` seconds (default 30), then the connection closes
+    DRIP = "drip"  # moto's answer, one byte every 0.3 s: each read succeeds, the whole never
+    TRUNCATE = "truncate"  # moto's answer cut in half (its Content-Length says the cut length)
+    GARBAGE = "garbage"  # a 200 of bytes that are not UTF-8 and not the protocol's format
+    HTML_200 = "html-200"  # a 200 with a captive portal's HTML page
+    EMPTY_200 = "empty-200"  # a 200 with `{}` (JSON) or an empty body
+    WRONG_TYPE = "wrong-type"  # moto's answer labelled text/html
+    PARTIAL = "partial"  # moto's answer with its first top-level member (or list half) left out
+
+
+# Faults after which the call's answer cannot be AWS's: a check needing it may not pass.
+DESTRUCTIVE = frozenset(
+    {
+        Fault.HTTP_500,
+        Fault.RESET,
+        Fault.HANG,
+        Fault.DRIP,
+        Fault.TRUNCATE,
+        Fault.GARBAGE,
+        Fault.HTML_200,
+        Fault.EMPTY_200,
+    }
+)
 
 
 @dataclass
@@ -257,6 +280,11 @@ class NetworkMiddleware:
                 chunks = _aws_error(parsed, capture, rule.code, rule.message, rule.status)
             elif rule is not None and rule.fault is Fault.HTTP_500:
                 chunks = _server_error(capture)
+            elif rule is not None and rule.fault is Fault.HANG:
+                time.sleep(rule.delay or 30)
+                self._reset_connection(environ)
+            elif rule is not None and rule.fault in _BODY_FAULTS:
+                chunks = self._garbled(environ, capture, rule.fault, parsed)
             else:
                 if rule is not None and rule.fault is Fault.SLOW:
                     time.sleep(rule.delay)
@@ -301,6 +329,53 @@ class NetworkMiddleware:
             )
             with self._lock:
                 self._requests.append(record)
+
+    def _garbled(
+        self,
+        environ: dict[str, Any],
+        start_response: Callable[..., Any],
+        fault: Fault,
+        parsed: _Parsed,
+    ) -> Any:
+        """moto's answer, then spoiled as `fault` says."""
+        assert self._app is not None, "wrap() the app first"
+        answered: dict[str, Any] = {}
+
+        def keep(status_line: str, headers: list[tuple[str, str]], *exc: Any) -> Any:
+            answered["status"], answered["headers"] = status_line, headers
+            return lambda data: None
+
+        result = self._app(environ, keep)
+        try:
+            body = b"".join(result)
+        finally:
+            close = getattr(result, "close", None)
+            if close is not None:
+                close()
+        headers = [(k, v) for k, v in answered["headers"] if k.lower() != "content-length"]
+        kind = next((v for k, v in headers if k.lower() == "content-type"), "text/plain")
+        rest = [(k, v) for k, v in headers if k.lower() != "content-type"]
+        status = str(answered["status"])
+        match fault:
+            case Fault.DRIP:
+                start_response(status, [*headers, ("Content-Length", str(len(body)))])
+                return _drip(body)
+            case Fault.TRUNCATE:
+                body = body[: len(body) // 2]
+            case Fault.GARBAGE:
+                status, body = "200 OK", b"\xff\xfe\x00garbage \xc3\x28 \x80\x81" * 8
+            case Fault.HTML_200:
+                status, kind = "200 OK", "text/html"
+                body = b"<html><head><title>Sign in to the Wi-Fi</title></head><body/></html>"
+            case Fault.EMPTY_200:
+                status = "200 OK"
+                body = b"{}" if parsed.protocol in ("json", "rest") else b""
+            case Fault.WRONG_TYPE:
+                kind = "text/html"
+            case Fault.PARTIAL:
+                body = _partial(body, parsed.protocol)
+        start_response(status, [*rest, ("Content-Type", kind), ("Content-Length", str(len(body)))])
+        return [body]
 
     @staticmethod
     def _read_body(environ: dict[str, Any]) -> bytes:
@@ -384,6 +459,47 @@ def _aws_error(
 def _server_error(start_response: Callable[..., Any]) -> list[bytes]:
     start_response("500 Internal Server Error", [("Content-Type", "text/html")])
     return [b"<html><body><h1>500 Internal Server Error</h1></body></html>"]
+
+
+_BODY_FAULTS = frozenset(
+    {
+        Fault.DRIP,
+        Fault.TRUNCATE,
+        Fault.GARBAGE,
+        Fault.HTML_200,
+        Fault.EMPTY_200,
+        Fault.WRONG_TYPE,
+        Fault.PARTIAL,
+    }
+)
+
+
+def _drip(body: bytes) -> Iterator[bytes]:
+    for index in range(len(body)):
+        time.sleep(0.3)
+        yield body[index : index + 1]
+
+
+def _partial(body: bytes, protocol: str) -> bytes:
+    """The answer with its first top-level member left out (JSON), or the XML result's first
+    element left out (query)."""
+    if protocol in ("json", "rest"):
+        try:
+            data = json.loads(body)
+        except ValueError:
+            return body
+        if isinstance(data, dict) and data:
+            first = next(iter(data))
+            if isinstance(data[first], list):
+                data[first] = data[first][: len(data[first]) // 2]
+            else:
+                del data[first]
+        return json.dumps(data).encode()
+    text = body.decode("utf-8", "replace")
+    match = re.search(r"<(\w+)Result>\s*(<(\w+)[ >].*?</\3>)", text, re.DOTALL)
+    if match:
+        text = text.replace(match.group(2), "", 1)
+    return text.encode()
 
 
 def free_port() -> int:
