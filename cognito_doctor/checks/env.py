@@ -10,10 +10,10 @@ from cognito_doctor.checks.env_values import (
     dev_credentials,
     disagreement,
     file_warnings,
-    first_value_problem,
     judge_issuer,
     prod_credentials,
     right_pool_id,
+    unset_or_spoiled,
     usable_files,
     value_problem,
     wrong_locations,
@@ -23,7 +23,7 @@ from cognito_doctor.engine.registry import check
 from cognito_doctor.platform.envfiles import EnvFile, EnvFiles
 from cognito_doctor.platform.regions import is_region
 from cognito_doctor.platform.settings import RunConfig
-from cognito_doctor.platform.target import POOL_ID_PATTERN, EnvTarget
+from cognito_doctor.platform.target import POOL_ID_PATTERN, EnvTarget, read_target
 
 # A report lists this many malformed lines, then counts the rest: 90,000 of them would be
 # megabytes of output nobody reads.
@@ -161,26 +161,16 @@ def pool_id_consistent(env_files: EnvFiles) -> Outcome:
         f"COGNITO_USER_POOL_ID in {' and '.join(env.label for env in files)}."
     )
     # One resolution of the target: the first file's pool id (user-management's) wins.
-    named = next(
-        (e.get("COGNITO_USER_POOL_ID") for e in files if e.get("COGNITO_USER_POOL_ID")), None
-    )
+    named = read_target(env_files).pool_id.value
     well_formed = (
         named
         if named and POOL_ID_PATTERN.match(named) and named != RUNBOOK_EXAMPLE_POOL_ID
         else None
     )
     change = env_key_change(files, "COGNITO_USER_POOL_ID", well_formed)
-    for env in files:
-        if env.get("COGNITO_USER_POOL_ID") is None:
-            return failed(
-                f"COGNITO_USER_POOL_ID is not set in {env.label}",
-                fix,
-                location=env.location("COGNITO_USER_POOL_ID"),
-                change=change,
-            )
-    spoiled = first_value_problem(files, "COGNITO_USER_POOL_ID")
-    if spoiled is not None:
-        return failed(spoiled[0], fix, location=spoiled[1])
+    unusable = unset_or_spoiled(files, "COGNITO_USER_POOL_ID", fix, change)
+    if unusable is not None:
+        return unusable
     values = {env.label: str(env.get("COGNITO_USER_POOL_ID")) for env in files}
     if len(set(values.values())) > 1:
         right, why = right_pool_id(files)
@@ -232,25 +222,15 @@ def region_consistent(env_files: EnvFiles, settings: RunConfig) -> Outcome:
     files = usable_files(env_files)
     if not files:
         return skipped("neither .env file is readable (see env.files)")
-    pool_id = next(
-        (e.get("COGNITO_USER_POOL_ID") for e in files if e.get("COGNITO_USER_POOL_ID")), None
-    )
+    pool_id = read_target(env_files).pool_id.value
     pool_region = pool_id.split("_")[0] if pool_id and "_" in pool_id else None
     suggestion = pool_region if pool_region and is_region(pool_region) else "<the pool's region>"
     fix = f"Set COGNITO_REGION={suggestion} in {' and '.join(env.label for env in files)}."
     known = suggestion if suggestion == pool_region else None
     change = env_key_change(files, "COGNITO_REGION", known)
-    for env in files:
-        if env.get("COGNITO_REGION") is None:
-            return failed(
-                f"COGNITO_REGION is not set in {env.label}",
-                fix,
-                location=env.location("COGNITO_REGION"),
-                change=change,
-            )
-    spoiled = first_value_problem(files, "COGNITO_REGION")
-    if spoiled is not None:
-        return failed(spoiled[0], fix, location=spoiled[1])
+    unusable = unset_or_spoiled(files, "COGNITO_REGION", fix, change)
+    if unusable is not None:
+        return unusable
     values = {env.label: str(env.get("COGNITO_REGION")) for env in files}
     if len(set(values.values())) > 1:
         if pool_region is not None and is_region(pool_region):

@@ -180,6 +180,22 @@ def value_problem(env: EnvFile, key: str) -> str | None:
     return None
 
 
+def unset_or_spoiled(
+    files: list[EnvFile], key: str, fix: str, change: Change | None
+) -> Outcome | None:
+    """The failure when `key` is not set in one of `files`, or set to a value the service
+    can't use (whitespace kept in quotes, `${…}`, …); None when every file has a usable one."""
+    for env in files:
+        if env.get(key) is None:
+            return failed(
+                f"{key} is not set in {env.label}", fix, location=env.location(key), change=change
+            )
+    spoiled = first_value_problem(files, key)
+    if spoiled is not None:
+        return failed(spoiled[0], fix, location=spoiled[1])
+    return None
+
+
 def first_value_problem(files: list[EnvFile], key: str) -> tuple[str, Location] | None:
     """The first file's `value_problem` for `key`, with where it is."""
     for env in files:
