@@ -28,8 +28,8 @@ _KEY_ID = re.compile(r"\b(?:AKIA|ASIA)[A-Z0-9]{12}([A-Z0-9]{4})\b")
 # KEY=VALUE / KEY: VALUE / "key": "value" with bounded parts, so the scan stays linear.
 _ASSIGNMENT = re.compile(
     # A key never follows a colon: inside an ARN (arn:aws:secretsmanager:eu-west-2:…) the
-    # service name is not a setting.
-    r"""(?<![\w.:-])(?P<key>[A-Za-z][\w.-]{0,63})(?P<sep>["']?\s{0,3}[=:]\s{0,3}["']?)"""
+    # service name is not a setting; nor after a slash (a path segment).
+    r"""(?<![\w.:/-])(?P<key>[A-Za-z][\w.-]{0,63})(?P<sep>["']?\s{0,3}[=:]\s{0,3}["']?)"""
     r"""(?P<value>[^\s"',;&<>\[\]{}()=:]{8,4096}+={0,2})"""
 )
 _SECRET_WORDS = ("secret", "token", "password", "passwd", "credential", "privatekey", "apikey")

@@ -81,7 +81,9 @@ def service_context(
 
 # `${key}` or `${key, 'default'}`; `${*}`, `${?}`, `${$}` are IAM's escapes for the characters.
 VARIABLE = re.compile(r"\$\{([^{}]*)\}")
-_DEFAULT = re.compile(r"^\s*([^,]+?)\s*,\s*'([^']*)'\s*$")
+# Greedy and possessive, not lazy: a lazy key before `\s*` rescans every run of spaces once
+# per character (quadratic on a long one); this scans each character a bounded number of times.
+_DEFAULT = re.compile(r"^\s*+([^,]*[^,\s])\s*+,\s*+'([^']*)'\s*$")
 ESCAPES = {"*": "*", "?": "?", "$": "$"}
 
 

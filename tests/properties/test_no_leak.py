@@ -335,3 +335,33 @@ def test_every_command_is_covered() -> None:
         "permissions",
     }
     assert set(main.commands) == covered
+
+
+def test_secrets_in_the_target_fields_and_wrapped_tokens_never_print(
+    runs: Runs, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """Issue 16: a secret pasted into COGNITO_USER_POOL_ID / COGNITO_REGION /
+    COGNITO_APP_CLIENT_ID (and also under a secret key), and a session token with a line
+    break (botocore prints it as a bytes repr, the break as `\\n`), in every format, the job
+    summary, and the on-call commands."""
+    wrapped = f"{SERVICE_TOKEN[:40]}\n{SERVICE_TOKEN[40:]}"
+    setup = sandbox.create_setup(
+        tmp_path / "pasted",
+        um_changes={
+            "AWS_SECRET_ACCESS_KEY": SERVICE_SECRET,
+            "COGNITO_USER_POOL_ID": SERVICE_SECRET,
+        },
+        auth_changes={"COGNITO_REGION": SERVICE_SECRET, "COGNITO_APP_CLIENT_ID": SERVICE_SECRET},
+    )
+    escaped = wrapped.replace("\n", "\\n")  # dotenv turns "…\n…" into a line break
+    env_file = setup.root / UM_ENV
+    text = env_file.read_text().replace(f"AWS_SESSION_TOKEN={escaped}", "")
+    env_file.write_text(text + f'AWS_SESSION_TOKEN="{escaped}"\n', encoding="utf-8")
+    runs.secrets.key_ids.add(setup.um_env["AWS_ACCESS_KEY_ID"])
+    for part in wrapped.split("\n"):
+        runs.secrets.values.add(part)
+    runs.check_every_format(*where(setup, sandbox.endpoint_url))
+    runs.check_every_format(*where(setup, dead_endpoint()), *FAST)
+    for fmt in ("table", "json"):
+        runs("user", *where(setup, sandbox.endpoint_url), "x@clinic.test", "--format", fmt)
+        runs("triage", *where(setup, sandbox.endpoint_url), "User does not exist", "--format", fmt)
