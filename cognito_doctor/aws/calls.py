@@ -60,7 +60,8 @@ def translated(call: Callable[[], T], operation: str = "the call") -> T:
         error = to_aws_error(exc)
         raise error or AwsError(
             ErrorKind.CLIENT_FAILED,
-            f"the answer to {operation} could not be read ({type(exc).__name__})",
+            f"the answer to {operation} could not be read: it is not in the service's format "
+            "(a proxy's or captive portal's page, or a cut-off or garbled body)",
         ) from None
     except Exception as exc:
         error = to_aws_error(exc)

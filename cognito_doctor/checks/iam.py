@@ -95,6 +95,21 @@ def principal(iam_principal: Principal) -> Outcome:
         return failed(p.problem, p.fix, **evidence)
     notes = f"; {'; '.join(p.notes)}" if p.notes else ""
     boundary = f"; permissions boundary {p.permissions_boundary}" if p.permissions_boundary else ""
+    if p.unverified:
+        # STS named the ARN; IAM's record (the entity, its path, its boundary) wasn't read, so
+        # the check can't say the principal "can be checked": a warning, not a pass.
+        read = "iam:GetUser" if p.kind == "user" else "iam:GetRole"
+        return warned(
+            f"the service runs as {p.kind} {p.arn} (from {p.source}){notes}, but the ARN was "
+            f"not verified: whether IAM has that {p.kind}, its path and its permissions "
+            f"boundary are unknown ({p.unverified})",
+            f"Grant the operator {read} on {p.arn} (or run again if AWS was failing); "
+            "the simulation below uses the ARN as STS gave it.",
+            arn=p.arn,
+            kind=p.kind,
+            account=p.account,
+            **evidence,
+        )
     return passed(
         f"the service runs as {p.kind} {p.arn} (from {p.source}){notes}{boundary}",
         arn=p.arn,

@@ -28,6 +28,7 @@ from cognito_doctor.iam import (
     runbook_policy,
 )
 from cognito_doctor.iam.fixes import account_id_command
+from cognito_doctor.iam.kinds import ProbeResult
 from cognito_doctor.iam.policy_lint import FileFindings
 from cognito_doctor.iam.remedies import PolicyEdits, action_names, fix_for, group_denials, short
 from cognito_doctor.platform.awscli import AwsTarget
@@ -89,9 +90,9 @@ class ActionVerdicts:
 def judge_actions(sim: Simulation, probe: Probe) -> ActionVerdicts:
     """Explain each denied action, and weigh the verdicts against the probe's real calls."""
     decisions = [sim.decisions[a] for a in REQUIRED_ACTIONS]
-    proved = {c.action for c in probe.calls if c.result == "allowed"}
+    proved = {c.action for c in probe.with_result(ProbeResult.ALLOWED)}
     refuted = [
-        c.action for c in probe.calls if c.result == "denied" and sim.decisions[c.action].allowed
+        c.action for c in probe.with_result(ProbeResult.DENIED) if sim.decisions[c.action].allowed
     ]
     denied = [d for d in decisions if not d.allowed]
     denials = [explain_denial(sim, d) for d in denied]
@@ -120,7 +121,7 @@ def actions_evidence(sim: Simulation, probe: Probe, decisions: list[Decision]) -
         },
     }
     if probe.requested:
-        evidence["probe"] = {short(c.action): c.result for c in probe.calls}
+        evidence["probe"] = {short(c.action): str(c.result) for c in probe.calls}
     return evidence
 
 
@@ -182,6 +183,16 @@ def caveat_notes(
             f"Review the conditions in the policies of {who} for {action_names(overruled)}; the "
             "real call works today."
         )
+    unproved = probe.with_result(ProbeResult.INCONCLUSIVE)
+    if unproved:
+        # The user asked for real calls; a call that got no answer proves nothing either way,
+        # so the verdict rests on the simulation alone, and the report says so.
+        got = ", ".join(f"{short(c.action)} ({c.code})" for c in unproved)
+        notes.append(
+            f"--probe could not conclude for {got}: no allowed/denied answer came back, so "
+            "these verdicts rest on the simulation alone."
+        )
+        fixes.append("Run `cognito-doctor check --probe` again once Cognito answers.")
     if probe.problem:
         notes.append(f"--probe could not run: {probe.problem}.")
         fixes.append(

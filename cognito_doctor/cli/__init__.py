@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -28,7 +29,7 @@ from cognito_doctor.cli.common import (
     use_json_errors,
     write_report,
 )
-from cognito_doctor.cli.params import REGION, SECONDS
+from cognito_doctor.cli.options import TargetOptions, target_options
 from cognito_doctor.engine.model import Report, Severity
 from cognito_doctor.engine.registry import Registry
 from cognito_doctor.output import ColorMode, OutputFormat
@@ -83,12 +84,10 @@ def main() -> None:
 
 
 @main.command(epilog=_EPILOG)
-@click.option(
-    "--root",
-    type=click.Path(exists=True, file_okay=False, readable=True, path_type=Path),
-    default=Path("."),
-    show_default=True,
-    help="The platform repository (holds services/user-management/.env and services/auth/.env).",
+@target_options(
+    offline_help="Run only the checks that need no network (CI).",
+    profile_help="AWS profile for the operator's describe calls.",
+    timeout_help="Bound the whole run: checks still waiting then report `error` (timed out).",
 )
 @click.option(
     "--env",
@@ -100,32 +99,9 @@ def main() -> None:
 )
 @click.option("--all-envs", is_flag=True, help="Check every environment the config file names.")
 @click.option(
-    "--config",
-    "config_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Config file (default: cognito-doctor.toml in --root, or [tool.cognito-doctor] in "
-    "its pyproject.toml).",
-)
-@click.option("--profile", help="AWS profile for the operator's describe calls.")
-@click.option(
-    "--region", type=REGION, help="Region to look for the pool in (default: COGNITO_REGION)."
-)
-@click.option(
-    "--endpoint-url",
-    envvar="AWS_ENDPOINT_URL",
-    help="Send every AWS call here (e.g. a moto server); also read from AWS_ENDPOINT_URL.",
-)
-@click.option("--offline", is_flag=True, help="Run only the checks that need no network (CI).")
-@click.option(
     "--only", multiple=True, metavar="GLOB", help="Run only checks matching (e.g. 'pool.*')."
 )
 @click.option("--skip", multiple=True, metavar="GLOB", help="Leave out checks matching GLOB.")
-@click.option(
-    "--checks-dir",
-    multiple=True,
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="Also load checks from every .py file in this directory.",
-)
 @click.option(
     "--principal-arn",
     metavar="ARN",
@@ -164,19 +140,6 @@ def main() -> None:
     show_default=True,
     help="error: exit 1 on failures and errors; warning: on warnings too.",
 )
-@click.option(
-    "--timeout",
-    type=SECONDS,
-    default=60.0,
-    show_default=True,
-    metavar="SECONDS",
-    help="Bound the whole run: checks still waiting then report `error` (timed out).",
-)
-# The AWS clients' own limits: hidden, for tests that inject network faults (the defaults, 5 s
-# to connect, 10 s to read, 3 attempts, suit a real network).
-@click.option("--connect-timeout", type=click.FloatRange(min=0.01), default=5.0, hidden=True)
-@click.option("--read-timeout", type=click.FloatRange(min=0.01), default=10.0, hidden=True)
-@click.option("--max-attempts", type=click.IntRange(min=1), default=3, hidden=True)
 @click.option("-v", "--verbose", is_flag=True, help="Show the evidence behind every result.")
 @click.option("-q", "--quiet", is_flag=True, help="Show only the problems and the summary.")
 @click.option(
@@ -186,84 +149,64 @@ def main() -> None:
     show_default=True,
     help="auto: on a terminal, unless NO_COLOR is set or TERM=dumb (FORCE_COLOR forces it).",
 )
-def check(
-    root: Path,
-    environments: tuple[str, ...],
-    all_envs: bool,
-    config_path: Path | None,
-    profile: str | None,
-    region: str | None,
-    endpoint_url: str | None,
-    offline: bool,
-    only: tuple[str, ...],
-    skip: tuple[str, ...],
-    checks_dir: tuple[Path, ...],
-    principal_arn: str | None,
-    policy_file: Path | None,
-    probe: bool,
-    output_formats: tuple[str, ...],
-    outputs: tuple[str, ...],
-    fail_on: str,
-    timeout: float,
-    connect_timeout: float,
-    read_timeout: float,
-    max_attempts: int,
-    verbose: bool,
-    quiet: bool,
-    color: str,
-) -> None:
+def check(**options: Any) -> None:
     """Run the checks and report every problem with its fix."""
-    root = root.resolve()
-    reports = _run(locals())
+    target = TargetOptions.take(options)
+    chosen = CheckOptions(**options)
+    reports = _run(target, chosen)
     broken = []
-    for output_format, output in output_targets(output_formats, outputs):
+    for output_format, output in output_targets(chosen.output_formats, chosen.outputs):
         # A sink that can't be written is reported after the others have been written.
-        problem = write_report(reports, output_format, output, verbose, quiet, ColorMode(color))
+        problem = write_report(
+            reports, output_format, output, chosen.verbose, chosen.quiet, ColorMode(chosen.color)
+        )
         if problem:
             broken.append(problem)
     if broken:
         fail_usage("; ".join(broken))
-    sys.exit(exit_code(reports, Severity(fail_on)))
+    sys.exit(exit_code(reports, Severity(chosen.fail_on)))
 
 
-def _run(options: dict[str, Any]) -> list[Report]:
+@dataclass(frozen=True)
+class CheckOptions:
+    """`check`'s own options (the shared ones are TargetOptions)."""
+
+    environments: tuple[str, ...]
+    all_envs: bool
+    only: tuple[str, ...]
+    skip: tuple[str, ...]
+    principal_arn: str | None
+    policy_file: Path | None
+    probe: bool
+    output_formats: tuple[str, ...]
+    outputs: tuple[str, ...]
+    fail_on: str
+    verbose: bool
+    quiet: bool
+    color: str
+
+
+def _run(target: TargetOptions, chosen: CheckOptions) -> list[Report]:
     """Load the checks, read the config file and run every environment's checks."""
-    root: Path = options["root"]
-    checks_dir: tuple[Path, ...] = options["checks_dir"]
-    only: tuple[str, ...] = options["only"]
-    skip: tuple[str, ...] = options["skip"]
-    offline: bool = options["offline"]
-    profile: str | None = options["profile"]
-    timeout: float = options["timeout"]
-    policy_file: Path | None = options["policy_file"]
-    registry = load_checks(checks_dir, timeout=timeout)
-    check_patterns(registry, "--only", only)
-    check_patterns(registry, "--skip", skip)
-    file_config = load_file_config(options["config_path"], root, registry)
-    names = environment_names(file_config, options["environments"], options["all_envs"])
-    targets = output_targets(options["output_formats"], options["outputs"])
-    base = RunConfig(
-        root=root,
-        profile=profile,
-        region=options["region"],
-        endpoint_url=options["endpoint_url"] or None,
-        offline=offline,
-        only=only,
-        skip=skip,
-        principal_arn=options["principal_arn"],
-        policy_file=policy_file.resolve() if policy_file else None,
-        probe=options["probe"],
-        timeout=timeout,
-        connect_timeout=options["connect_timeout"],
-        read_timeout=options["read_timeout"],
-        max_attempts=options["max_attempts"],
+    registry = load_checks(target.checks_dir, timeout=target.timeout)
+    check_patterns(registry, "--only", chosen.only)
+    check_patterns(registry, "--skip", chosen.skip)
+    file_config = load_file_config(target.config_path, target.root.resolve(), registry)
+    names = environment_names(file_config, chosen.environments, chosen.all_envs)
+    targets = output_targets(chosen.output_formats, chosen.outputs)
+    base = target.run_config(
+        only=chosen.only,
+        skip=chosen.skip,
+        principal_arn=chosen.principal_arn,
+        policy_file=chosen.policy_file.resolve() if chosen.policy_file else None,
+        probe=chosen.probe,
     )
     from cognito_doctor.platform.configfile import run_config_for
 
     configs = [run_config_for(base, file_config, name) for name in names]
     nothing_to_run(registry, configs)
-    if not offline:
-        check_profile(profile)
+    if not target.offline:
+        check_profile(target.profile)
     progress = start_progress(targets)
     # A plugin's print() goes to standard error: standard output carries only the report.
     with contextlib.redirect_stdout(sys.stderr):

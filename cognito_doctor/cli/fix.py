@@ -4,7 +4,7 @@ with `--apply`, the only command that writes (after showing the plan and a confi
 from __future__ import annotations
 
 import sys
-from pathlib import Path
+from typing import Any
 
 import click
 
@@ -17,7 +17,7 @@ from cognito_doctor.cli.common import (
     load_checks,
     load_file_config,
 )
-from cognito_doctor.platform.settings import RunConfig
+from cognito_doctor.cli.options import TargetOptions, target_options
 
 _EPILOG = """\b
 Exit codes: 0 nothing to change (with --apply: every change applied and the re-check passes
@@ -31,34 +31,13 @@ def interactive() -> bool:
 
 
 @click.command(epilog=_EPILOG)
-@click.option(
-    "--root",
-    type=click.Path(exists=True, file_okay=False, readable=True, path_type=Path),
-    default=Path("."),
-    show_default=True,
-    help="The platform repository (holds services/user-management/.env and services/auth/.env).",
+@target_options(
+    offline_help="Plan only the .env edits (no AWS).",
+    profile_help="AWS profile for the reads (and, with --apply, the writes).",
+    timeout_help="Bound the checks the plan is made from: those still waiting then count as "
+    "unverified.",
 )
 @click.option("--env", "environment", metavar="NAME", help="dev (default), prod, or a config's.")
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Config file (default: cognito-doctor.toml in --root, or its pyproject.toml).",
-)
-@click.option("--profile", help="AWS profile for the reads (and, with --apply, the writes).")
-@click.option("--region", help="Region to look for the pool in (default: COGNITO_REGION).")
-@click.option(
-    "--endpoint-url",
-    envvar="AWS_ENDPOINT_URL",
-    help="Send every AWS call here (e.g. a moto server); also read from AWS_ENDPOINT_URL.",
-)
-@click.option("--offline", is_flag=True, help="Plan only the .env edits (no AWS).")
-@click.option(
-    "--checks-dir",
-    multiple=True,
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="Also load checks from every .py file in this directory.",
-)
 @click.option(
     "--apply",
     "apply_changes",
@@ -66,47 +45,17 @@ def interactive() -> bool:
     help="Make the planned changes (asks first; the only command that writes).",
 )
 @click.option("--yes", is_flag=True, help="With --apply: confirm without asking (for scripts).")
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=60.0, show_default=True)
-@click.option("--connect-timeout", type=click.FloatRange(min=0.01), default=5.0, hidden=True)
-@click.option("--read-timeout", type=click.FloatRange(min=0.01), default=10.0, hidden=True)
-@click.option("--max-attempts", type=click.IntRange(min=1), default=3, hidden=True)
-def fix(
-    root: Path,
-    environment: str | None,
-    config_path: Path | None,
-    profile: str | None,
-    region: str | None,
-    endpoint_url: str | None,
-    offline: bool,
-    checks_dir: tuple[Path, ...],
-    apply_changes: bool,
-    yes: bool,
-    timeout: float,
-    connect_timeout: float,
-    read_timeout: float,
-    max_attempts: int,
-) -> None:
+def fix(environment: str | None, apply_changes: bool, yes: bool, **options: Any) -> None:
     """Print one plan that fixes what the checks found: per resource (the pool, its MFA, the
     app client, the service's IAM policies, each .env file) the settings that change, before
     → after, and one command that makes them all. Writes nothing unless --apply."""
     from cognito_doctor.platform.configfile import run_config_for
 
-    root = root.resolve()
-    registry = load_checks(checks_dir)
-    file_config = load_file_config(config_path, root, registry)
+    target = TargetOptions.take(options)
+    registry = load_checks(target.checks_dir, timeout=target.timeout)
+    file_config = load_file_config(target.config_path, target.root.resolve(), registry)
     name = environment_names(file_config, (environment,) if environment else ())[0]
-    base = RunConfig(
-        root=root,
-        profile=profile,
-        region=region,
-        endpoint_url=endpoint_url or None,
-        offline=offline,
-        timeout=timeout,
-        connect_timeout=connect_timeout,
-        read_timeout=read_timeout,
-        max_attempts=max_attempts,
-    )
-    config = run_config_for(base, file_config, name)
+    config = run_config_for(target.run_config(), file_config, name)
     if apply_changes and not yes and not interactive():
         fail_usage(
             "fix --apply needs a confirmation and this is not a terminal: run it on a "

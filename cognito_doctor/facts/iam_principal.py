@@ -198,7 +198,7 @@ def _lookup_failed(
         given,
         kind,
         parsed.name,
-        notes=(f"the ARN was not verified ({exc.explain(action=action)[0]})",),
+        unverified=exc.explain(action=action)[0],
     )
 
 

@@ -4,23 +4,15 @@ own keys for a username that cannot exist."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
 
 from cognito_doctor.aws.failure import ACCESS_DENIED, AwsError
 from cognito_doctor.engine.registry import fact
 from cognito_doctor.facts.context import CheckContext
 from cognito_doctor.facts.identity import keys_in
+from cognito_doctor.iam.kinds import ProbeResult
 from cognito_doctor.iam.probe import PROBE_CALLS, Probe, ProbeCall
 from cognito_doctor.platform.envfiles import EnvFiles
 from cognito_doctor.platform.target import PoolRef
-
-
-def _http_status(exc: BaseException) -> int | None:
-    response = getattr(exc, "response", None)
-    if not isinstance(response, Mapping):
-        return None
-    status = response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-    return status if isinstance(status, int) else None
 
 
 @fact("iam_probe", network=True)
@@ -43,17 +35,21 @@ def iam_probe(ctx: CheckContext, env_files: EnvFiles, pool_ref: PoolRef) -> Prob
     for action, method in PROBE_CALLS:
         try:
             getattr(idp, method)(UserPoolId=pool_ref.pool_id, Username=username)
-            calls.append(ProbeCall(action, "allowed", None))
+            # Cognito answers UserNotFoundException for a username that cannot exist; a
+            # success is not its answer (a proxy's page, a garbled body), so it proves nothing.
+            calls.append(ProbeCall(action, ProbeResult.INCONCLUSIVE, "a success (HTTP 200)"))
         except AwsError as exc:
             error_code = exc.code
             if error_code == "UserNotFoundException":
-                calls.append(ProbeCall(action, "allowed", error_code))
+                calls.append(ProbeCall(action, ProbeResult.ALLOWED, error_code))
             elif error_code in ACCESS_DENIED and error_code != "403":
-                calls.append(ProbeCall(action, "denied", error_code))
+                calls.append(ProbeCall(action, ProbeResult.DENIED, error_code))
             elif exc.http_status == 403:
                 # A bare 403 whose body isn't the JSON error the SDK expects (an XML error page
                 # from a proxy or an emulator): still a refusal.
-                calls.append(ProbeCall(action, "denied", "AccessDenied (HTTP 403)"))
+                calls.append(ProbeCall(action, ProbeResult.DENIED, "AccessDenied (HTTP 403)"))
             else:
-                calls.append(ProbeCall(action, "inconclusive", error_code or type(exc).__name__))
+                calls.append(
+                    ProbeCall(action, ProbeResult.INCONCLUSIVE, error_code or str(exc.kind))
+                )
     return Probe(True, tuple(calls), None, username)

@@ -24,6 +24,8 @@ class Principal:
     source: str
     given_arn: str
     notes: tuple[str, ...] = ()
+    # Why IAM's own record of the principal (does it exist, its path, its boundary) wasn't read.
+    unverified: str | None = None
     problem: str | None = None
     fix: str = ""
     permissions_boundary: str | None = None

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cognito_doctor.iam.kinds import ProbeResult
+
 
 @dataclass(frozen=True)
 class ProbeCall:
     """One real Admin* call made with the service's keys for a username that cannot exist."""
 
     action: str
-    result: str  # allowed | denied | inconclusive
+    result: ProbeResult
     code: str | None = None
 
 
@@ -25,7 +27,12 @@ class Probe:
     username: str = ""
 
     def result(self, action: str) -> ProbeCall | None:
+        """The call made for `action`, if any."""
         return next((c for c in self.calls if c.action == action), None)
+
+    def with_result(self, result: ProbeResult) -> list[ProbeCall]:
+        """The calls whose result was `result`, in the order they were made."""
+        return [c for c in self.calls if c.result is result]
 
 
 # The Admin calls that answer UserNotFoundException before doing anything, so they prove the

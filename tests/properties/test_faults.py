@@ -7,7 +7,6 @@ traceback (its stderr stays empty)."""
 
 from __future__ import annotations
 
-import datetime
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -324,30 +323,29 @@ def test_a_failing_signing_key_fetch_errors_issuer_discovery_only(
     assert words in message
 
 
-# --- the fault matrix: every AWS operation a run makes × every fault kind, sampled ------------
+# --- the fault matrix: every AWS operation a run makes × every fault kind ----------------------
 
 # Every kind the middleware injects, but ERROR (an AWS error: the tests above and test_no_leak).
 MATRIX_FAULTS = tuple(f for f in Fault if f is not Fault.ERROR)
 # Operations whose garbled answer has a documented fallback: an endpoint that can't simulate
 # (HTML, unparsable) gets the policies evaluated locally, which is evidence of its own.
 FALLBACKS = {"iam:SimulatePrincipalPolicy"}
-# Left open (issue 16's report): --probe's Admin* calls that get a 500 or a reset still let
-# the run exit 0; whether the probe check should then say "couldn't verify" is to be decided.
-KNOWN_OPEN = {
+# Calls that add to evidence read elsewhere, so that losing one is a warning, not an error:
+# --probe's (iam.actions then rests on the simulation alone) and iam:GetUser (STS named the
+# principal; IAM's record of it, its path and boundary, is what goes unread).
+WARN_ONLY = {
+    "iam:GetUser",
     "cognito-idp:AdminDeleteUser",
     "cognito-idp:AdminDisableUser",
     "cognito-idp:AdminEnableUser",
     "cognito-idp:AdminResetUserPassword",
     "cognito-idp:AdminGetUser",
 }
-# The operations a healthy `check --probe` makes against the sandbox (asserted below, so a new
-# one fails the sweep until it is in the matrix).
+# The operations `check --probe` makes against the sandbox: a healthy run's (asserted below, so
+# a new one fails the sweep until it is in the matrix), and those of the fallbacks a fault
+# sets off (a garbled simulation has the policies read and evaluated locally).
 OPERATIONS = (
-    "cognito-idp:AdminDeleteUser",
-    "cognito-idp:AdminDisableUser",
-    "cognito-idp:AdminEnableUser",
-    "cognito-idp:AdminGetUser",
-    "cognito-idp:AdminResetUserPassword",
+    *sorted(WARN_ONLY - {"iam:GetUser"}),
     "cognito-idp:DescribeUserPool",
     "cognito-idp:DescribeUserPoolClient",
     "cognito-idp:GetUserPoolMfaConfig",
@@ -363,45 +361,43 @@ OPERATIONS = (
     "sesv2:GetEmailIdentity",
     "sts:GetCallerIdentity",
 )
+MATRIX = [(operation, fault) for operation in OPERATIONS for fault in MATRIX_FAULTS]
 
 
-def matrix() -> list[tuple[str, Fault]]:
-    """A deterministic sample of the 19 × 12 matrix, to keep the suite short: each operation
-    with one fault kind, the kinds rotating so that every kind meets one or two operations;
-    which kind meets which operation shifts by one each week (ISO week number), so the whole
-    matrix is covered over twelve weeks of CI."""
-    shift = datetime.date.today().isocalendar().week
-    return [
-        (operation, MATRIX_FAULTS[(index + shift) % len(MATRIX_FAULTS)])
-        for index, operation in enumerate(OPERATIONS)
-    ]
-
-
-def test_the_matrix_covers_every_operation_and_every_fault(
+def test_the_matrix_covers_every_operation_a_run_makes(
     net: Net, healthy: Setup, home: Path
 ) -> None:
     with net.middleware.recording() as clean:
         check(healthy, net.endpoint_url, home, "--probe")
     made = {r.operation for r in clean if r.is_aws}
     assert made <= set(OPERATIONS), made - set(OPERATIONS)
-    assert {fault for _, fault in matrix()} == set(MATRIX_FAULTS)
 
 
-@pytest.mark.parametrize(("operation", "fault"), matrix())
+def names_the_failed_call(run: CliRun, operation: str) -> bool:
+    """Whether a result that is not a pass names the call that brought nothing back."""
+    name = operation.split(":", 1)[1]
+    return any(
+        result["status"] in ("error", "fail", "warn") and name in result["message"]
+        for result in run.report()["results"]
+    )
+
+
+@pytest.mark.parametrize(("operation", "fault"), MATRIX)
 def test_a_faulty_answer_never_passes_never_tracebacks_and_ends_in_time(
-    net: Net, healthy: Setup, home: Path, baseline: dict[str, str], operation: str, fault: Fault
+    net: Net, healthy: Setup, home: Path, operation: str, fault: Fault
 ) -> None:
     net.middleware.inject(operation, fault, delay=20)
     timeout = 4.0
     run = check(healthy, net.endpoint_url, home, *FAST, "--probe", "--timeout", str(timeout))
     assert "Traceback" not in run.stdout + run.stderr, run.stderr
     assert run.seconds < timeout + 10  # the deadline, plus an interpreter's start and exit
-    statuses = run.statuses()  # the report came out, in JSON
+    run.statuses()  # the report came out, in JSON
     if net.middleware.counts()[operation] == 0:
         return  # another fault upstream meant this call was never made
     text = json.dumps(run.report())
     assert "KeyError" not in text and "ResponseParserError" not in text
-    if fault in DESTRUCTIVE and operation not in FALLBACKS | KNOWN_OPEN:
+    if fault in DESTRUCTIVE and operation not in FALLBACKS:
         # Nothing was read from that call: something must say "couldn't verify" (or fail).
-        assert run.exit_code in (1, 3), (operation, fault, statuses)
-        assert "error" in statuses.values() or "fail" in statuses.values()
+        assert names_the_failed_call(run, operation), (operation, fault, run.statuses())
+        if operation not in WARN_ONLY:
+            assert run.exit_code in (1, 3), (operation, fault, run.statuses())
