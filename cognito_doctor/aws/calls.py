@@ -7,7 +7,10 @@ whose pages raise AwsError too.
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any, TypeVar
 
 from botocore.client import BaseClient
@@ -70,30 +73,85 @@ def translated(call: Callable[[], T], operation: str = "the call") -> T:
         raise error from None
 
 
+class InFlight:
+    """The AWS calls under way, by the thread making them: what a fact that timed out was
+    still waiting for ("cognito-idp:DescribeUserPool, for 4.0 s")."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._calls: dict[int, tuple[str, str, float]] = {}
+
+    def call(self, operation: str) -> AbstractContextManager[None]:
+        """A context in which `operation` counts as under way on this thread."""
+        return _Underway(self, operation)
+
+    def _start(self, key: int, operation: str) -> None:
+        with self._lock:
+            self._calls[key] = (threading.current_thread().name, operation, time.monotonic())
+
+    def _end(self, key: int) -> None:
+        with self._lock:
+            self._calls.pop(key, None)
+
+    def of_thread(self, thread_name: str) -> list[str]:
+        """The calls thread `thread_name` (or a thread it started, `name/…`) is waiting on,
+        each with how long it has waited."""
+        now = time.monotonic()
+        with self._lock:
+            calls = list(self._calls.values())
+        return [
+            f"an answer to {operation} (asked {now - started:.1f} s before)"
+            for thread, operation, started in calls
+            if thread == thread_name or thread.startswith(f"{thread_name}/")
+        ]
+
+
+class _Underway:
+    def __init__(self, in_flight: InFlight, operation: str) -> None:
+        self._in_flight, self._operation = in_flight, operation
+
+    def __enter__(self) -> None:
+        self._in_flight._start(id(self), self._operation)
+
+    def __exit__(self, *exc: object) -> None:
+        self._in_flight._end(id(self))
+
+
 class Pages:
     """A botocore paginator whose `paginate` yields pages and raises AwsError."""
 
-    def __init__(self, paginator: Any) -> None:
+    def __init__(
+        self, paginator: Any, underway: Callable[[], AbstractContextManager[None]]
+    ) -> None:
         self._paginator = paginator
+        self._underway = underway
 
     def paginate(self, **params: Any) -> Iterator[dict[str, Any]]:
         """The pages of the listing, each a dict; AwsError if a page can't be read."""
         pages = iter(translated(lambda: self._paginator.paginate(**params)))
         while True:
-            page = translated(lambda: next(pages, None))
+            with self._underway():
+                page = translated(lambda: next(pages, None))
             if page is None:
                 return
             yield answer(page, "a listing")
 
 
 class Client:
-    """A botocore client whose operations raise AwsError.
+    """A botocore client whose operations raise AwsError, each counted as under way in
+    `in_flight` while it waits for its answer.
 
     Every other attribute (`meta`, for botocore's Stubber in the tests) is the client's own.
     """
 
-    def __init__(self, client: BaseClient) -> None:
+    def __init__(self, client: BaseClient, in_flight: InFlight | None = None) -> None:
         self.raw = client
+        self._in_flight = in_flight
+
+    def _underway(self, operation: str) -> AbstractContextManager[None]:
+        if self._in_flight is None:
+            return nullcontext()
+        return self._in_flight.call(f"{self.raw.meta.service_model.service_name}:{operation}")
 
     def __getattr__(self, name: str) -> Any:
         attribute = getattr(self.raw, name)
@@ -101,11 +159,14 @@ class Client:
             operation = self.raw.meta.method_to_api_mapping[name]
 
             def call(**params: Any) -> Any:
-                return answer(translated(lambda: attribute(**params), operation), operation)
+                with self._underway(operation):
+                    value = translated(lambda: attribute(**params), operation)
+                return answer(value, operation)
 
             return call
         return attribute
 
     def get_paginator(self, operation: str) -> Pages:
         """botocore's paginator for `operation`, raising AwsError."""
-        return Pages(self.raw.get_paginator(operation))
+        api = self.raw.meta.method_to_api_mapping.get(operation, operation)
+        return Pages(self.raw.get_paginator(operation), lambda: self._underway(api))

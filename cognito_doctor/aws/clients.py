@@ -16,7 +16,7 @@ import botocore.session
 from botocore.client import BaseClient
 from botocore.model import ServiceModel
 
-from cognito_doctor.aws.calls import Client, translated
+from cognito_doctor.aws.calls import Client, InFlight, translated
 from cognito_doctor.aws.shared import ServiceKeys, SharedClients
 from cognito_doctor.engine.redact import remember
 from cognito_doctor.platform.settings import RunConfig
@@ -105,6 +105,7 @@ class AwsAccess:
     def __init__(self, config: RunConfig, shared: SharedClients | None = None) -> None:
         self._config = config
         self._clients: _Clients = _shared_store(shared) if shared is not None else _Clients()
+        self.in_flight = InFlight()  # this run's calls under way (clients may be shared)
         self._botocore_config = botocore.config.Config(
             connect_timeout=config.connect_timeout,
             read_timeout=config.read_timeout,
@@ -137,7 +138,7 @@ class AwsAccess:
             return self._make(self._clients.session(profile), service, region)
 
         key = self._key(("operator", profile), service, region)
-        return Client(translated(lambda: self._clients.get(key, create)))
+        return Client(translated(lambda: self._clients.get(key, create)), self.in_flight)
 
     def service(self, service: str, region: str, keys: ServiceKeys) -> Any:
         """A client with the keys the service itself uses; its calls raise AwsError."""
@@ -146,7 +147,7 @@ class AwsAccess:
             return self._make(self._clients.session(None), service, region, keys)
 
         key = self._key(("service", keys), service, region)
-        return Client(translated(lambda: self._clients.get(key, create)))
+        return Client(translated(lambda: self._clients.get(key, create)), self.in_flight)
 
     def _make(
         self,

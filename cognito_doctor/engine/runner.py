@@ -7,7 +7,7 @@ import fnmatch
 import queue
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, Protocol
 
@@ -79,6 +79,12 @@ def plan_checks(
     return specs, early, runnable
 
 
+# Each fact is produced on a thread of this name plus the fact's, so that what the thread waits
+# for (an AWS call) can be named if it times out.
+FACT_THREAD_PREFIX = "fact-"
+WaitingFor = Callable[[str], Sequence[str]]
+
+
 class FactObserver(Protocol):
     """Told when each fact starts and finishes (e.g. a progress line); called from any thread."""
 
@@ -92,12 +98,14 @@ def run_checks(
     *,
     context: object = None,
     observer: FactObserver | None = None,
+    waiting_for: WaitingFor | None = None,
 ) -> Report:
     """Run the selected checks against `config` and return the finished report.
 
     `context` is handed to every fact provider that takes a `ctx` parameter (the facts layer's
     view of the run: its settings and AWS access); checks get facts only. `observer` is told
-    of every network fact as it starts and finishes.
+    of every network fact as it starts and finishes. `waiting_for(fact)` names what a fact's
+    thread is still waiting for (AWS calls), for the message of one that times out.
     """
     started = time.perf_counter()
     specs, early, runnable = plan_checks(registry, config)
@@ -108,7 +116,14 @@ def run_checks(
     if TARGET_FACT in registry.facts:
         wanted.add(TARGET_FACT)
     facts = resolve_facts(
-        context, registry, wanted, deadline, ready_at, config.timeout, observer=observer
+        context,
+        registry,
+        wanted,
+        deadline,
+        ready_at,
+        config.timeout,
+        observer=observer,
+        waiting_for=waiting_for,
     )
     redactor = Redactor(_secrets_in(facts.values()))
     results = []
@@ -167,6 +182,7 @@ def resolve_facts(
     ready_at: dict[str, float] | None = None,
     timeout_s: float | None = None,
     observer: FactObserver | None = None,
+    waiting_for: WaitingFor | None = None,
 ) -> dict[str, Any | FactUnavailable]:
     """Produce every wanted fact and what it depends on, each once, independent ones at once.
 
@@ -206,7 +222,7 @@ def resolve_facts(
             threading.Thread(
                 target=_produce,
                 args=(spec.function, ctx if spec.takes_context else None, kwargs, name, finished),
-                name=f"fact-{name}",
+                name=f"{FACT_THREAD_PREFIX}{name}",
                 daemon=True,
             ).start()
         if running:
@@ -215,13 +231,7 @@ def resolve_facts(
                 name, value = finished.get(timeout=timeout)
             except queue.Empty:
                 limit = "the time allowed" if timeout_s is None else f"--timeout {timeout_s:g} s"
-                for name in needed - done.keys():
-                    done[name] = FactUnavailable(
-                        Status.ERROR,
-                        f"timed out: {name} was not ready within {limit}",
-                        "Run again, or with a larger --timeout; check the network and the "
-                        "endpoint if it keeps happening.",
-                    )
+                _give_up(registry, needed - done.keys(), done, limit, waiting_for)
                 break
             running.discard(name)
             done[name] = value
@@ -235,6 +245,44 @@ def resolve_facts(
                     Status.ERROR, f"fact {name!r} depends on itself through other facts"
                 )
     return done
+
+
+def _give_up(
+    registry: Registry,
+    unfinished: set[str],
+    done: dict[str, Any | FactUnavailable],
+    limit: str,
+    waiting_for: WaitingFor | None,
+) -> None:
+    """Mark every unfinished fact timed out, naming what it (or a fact it needs) still
+    waited for, when `waiting_for` can tell."""
+    for name in unfinished:
+        waits = _still_waiting(registry, name, unfinished, waiting_for)
+        detail = f": still waiting for {'; '.join(waits)}" if waits else ""
+        done[name] = FactUnavailable(
+            Status.ERROR,
+            f"timed out: {name} was not ready within {limit}{detail}",
+            "Run again, or with a larger --timeout; check the network and the endpoint if it "
+            "keeps happening.",
+        )
+
+
+def _still_waiting(
+    registry: Registry, name: str, unfinished: set[str], waiting_for: WaitingFor | None
+) -> list[str]:
+    """What `name` and the unfinished facts it needs were waiting for."""
+    if waiting_for is None:
+        return []
+    seen: set[str] = set()
+    stack = [name]
+    found: list[str] = []
+    while stack:
+        current = stack.pop()
+        if current not in seen:
+            seen.add(current)
+            found += waiting_for(current)
+            stack += [d for d in registry.facts[current].needs if d in unfinished]
+    return list(dict.fromkeys(found))
 
 
 def _critical_first(registry: Registry, needed: set[str]) -> dict[str, tuple[int, str]]:

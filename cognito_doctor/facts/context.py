@@ -66,6 +66,14 @@ class CheckContext:
                 self._aws = AwsAccess(self.config, self.clients)
             return self._aws
 
+    def waiting_for(self, fact: str) -> list[str]:
+        """The AWS calls the thread producing `fact` is still waiting on."""
+        with self._lock:
+            aws = self._aws
+        if aws is None:
+            return []
+        return aws.in_flight.of_thread(f"{runner.FACT_THREAD_PREFIX}{fact}")
+
 
 def aws_failure(exc: AwsError, action: str, who: str = "the operator") -> FactUnavailable:
     """The `error` a fact gives up with when `action` failed, in words a person can act on,
@@ -110,4 +118,6 @@ def run_checks(
     share the AWS clients they have in common instead of creating each again.
     """
     context = CheckContext(config, clients=clients)
-    return runner.run_checks(config, registry, context=context, observer=observer)
+    return runner.run_checks(
+        config, registry, context=context, observer=observer, waiting_for=context.waiting_for
+    )

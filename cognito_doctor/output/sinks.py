@@ -39,7 +39,10 @@ def write_report(
         return
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(scrub(text), encoding="utf-8")
+        # A path that isn't UTF-8 (a --root named in another encoding) reaches the text as
+        # lone surrogates: written as `\udcff`, which JSON reads back as the same character
+        # and every other format shows as text, instead of refusing to write the report.
+        output.write_text(scrub(text), encoding="utf-8", errors="backslashreplace")
     except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
         shown = str(output).encode("utf-8", "backslashreplace").decode("utf-8")
         raise SinkError(f"cannot write {shown}: {getattr(exc, 'strerror', None) or exc}") from exc

@@ -373,3 +373,19 @@ def test_utf32_is_named_and_malformed_lines_are_counted_not_listed(tmp_path: Pat
     result = cli("check", "--root", str(tmp_path), "--offline", "--format", "json")
     assert len(result.stdout) < 200_000
     assert "89,990 more malformed lines" in result.stdout
+
+
+def test_a_root_whose_name_is_not_utf8_still_gets_every_report_written(tmp_path: Path) -> None:
+    # A directory named in Latin-1 on a UTF-8 system: Python sees it with a lone surrogate.
+    root = Path(os.fsdecode(os.fsencode(tmp_path) + b"/caf\xe9"))
+    for label in (UM_ENV, AUTH_ENV):
+        write_env(root, label, "COGNITO_PROVIDER=cognito\nCOGNITO_USER_POOL_ID=eu-west-2_Abc\n")
+    outputs = [f"--output={f}={tmp_path / f'out.{f}'}" for f in (*FORMATS, "table")]
+    formats = [f"--format={f}" for f in (*FORMATS, "table")]
+    result = cli("check", "--root", str(root), "--offline", *formats, *outputs)
+    assert result.exit_code == 1, result.stdout + result.stderr  # problems found, not usage
+    assert "cannot write" not in result.stdout + result.stderr
+    for name in ("json", "sarif"):
+        report = json.loads((tmp_path / f"out.{name}").read_text(encoding="utf-8"))
+        assert "caf\udce9" in json.dumps(report, ensure_ascii=False)
+    assert "env.region" in (tmp_path / "out.table").read_text(encoding="utf-8")

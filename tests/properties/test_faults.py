@@ -285,8 +285,10 @@ def test_an_expiring_timeout_errors_the_waiting_checks_and_still_writes_the_repo
     affected = checks_needing(registry, {"iam_principal"})
     assert affected == {"iam.principal", "iam.actions", "iam.least-privilege"}
     assert_only(written, baseline, affected)
-    assert written.result("iam.principal")["message"] == (
-        "timed out: iam_principal was not ready within --timeout 3 s"
+    # It names the call that never answered, and how long it had waited.
+    assert written.result("iam.principal")["message"].startswith(
+        "timed out: iam_principal was not ready within --timeout 3 s: still waiting for an "
+        "answer to iam:GetUser (asked "
     )
     assert "larger --timeout" in written.result("iam.principal")["fix"]
     # The table on stdout says the same.
@@ -401,3 +403,40 @@ def test_a_faulty_answer_never_passes_never_tracebacks_and_ends_in_time(
         assert names_the_failed_call(run, operation), (operation, fault, run.statuses())
         if operation not in WARN_ONLY:
             assert run.exit_code in (1, 3), (operation, fault, run.statuses())
+
+
+# The reads of the local evaluation, made only when the operator may not simulate: each fault
+# on each of them, with SimulatePrincipalPolicy refused so that they are made. A garbled
+# policy and a 500 on the same read must end the same way: the verdicts couldn't be reached.
+# (The sandbox's service user has an inline policy and no managed one, so iam:GetPolicy and
+# iam:GetPolicyVersion are not read here.)
+POLICY_READS = (
+    "iam:ListUserPolicies",
+    "iam:GetUserPolicy",
+    "iam:ListAttachedUserPolicies",
+    "iam:ListGroupsForUser",
+)
+
+
+@pytest.mark.parametrize(
+    ("operation", "fault"), [(o, f) for o in POLICY_READS for f in sorted(DESTRUCTIVE)]
+)
+def test_a_faulty_policy_read_leaves_the_local_verdicts_unverified(
+    net: Net, healthy: Setup, home: Path, operation: str, fault: Fault
+) -> None:
+    net.middleware.inject(
+        "iam:SimulatePrincipalPolicy",
+        Fault.ERROR,
+        code="AccessDenied",
+        message="User is not authorized to perform: iam:SimulatePrincipalPolicy",
+        status=403,
+    )
+    rule = net.middleware.inject(operation, fault, delay=20)
+    run = check(healthy, net.endpoint_url, home, *FAST, "--timeout", "4", "--only", "iam.*")
+    assert "Traceback" not in run.stdout + run.stderr, run.stderr
+    assert rule.hits > 0, "the local evaluation never read it"
+    for check_id in ("iam.actions", "iam.least-privilege"):
+        result = run.result(check_id)
+        assert result["status"] == "error", (check_id, result["message"])
+        assert operation.split(":")[1] in result["message"], result["message"]
+    assert run.exit_code == 3
