@@ -12,6 +12,7 @@ from cognito_doctor.aws.shared import SharedClients
 from cognito_doctor.engine import runner
 from cognito_doctor.engine.model import Cause, Environment, FactUnavailable, Report, Status
 from cognito_doctor.engine.registry import Registry
+from cognito_doctor.engine.resolve import FACT_THREAD_PREFIX, FactObserver
 from cognito_doctor.platform.settings import RunConfig
 
 if TYPE_CHECKING:
@@ -72,7 +73,7 @@ class CheckContext:
             aws = self._aws
         if aws is None:
             return []
-        return aws.in_flight.of_thread(f"{runner.FACT_THREAD_PREFIX}{fact}")
+        return aws.in_flight.of_thread(f"{FACT_THREAD_PREFIX}{fact}")
 
 
 def aws_failure(exc: AwsError, action: str, who: str = "the operator") -> FactUnavailable:
@@ -110,7 +111,7 @@ def run_checks(
     registry: Registry,
     *,
     clients: SharedClients | None = None,
-    observer: runner.FactObserver | None = None,
+    observer: FactObserver | None = None,
 ) -> Report:
     """Run the selected checks of `registry` against `config` and return the report.
 

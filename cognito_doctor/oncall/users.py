@@ -107,7 +107,7 @@ def lookup_user(
     now: datetime | None = None,
 ) -> UserReport:
     """Look `email` up in the pool the `.env` files under `config.root` name (read-only)."""
-    from cognito_doctor.engine.runner import resolve_facts
+    from cognito_doctor.engine.resolve import resolve_facts
 
     email = validate_email(email)
     moment = now or utcnow()

@@ -20,7 +20,7 @@ from cognito_doctor.cli import main
 from cognito_doctor.demo.sandbox import Sandbox, Setup
 from cognito_doctor.engine.model import Environment, Outcome, Report, Status
 from cognito_doctor.engine.registry import Registry
-from cognito_doctor.engine.runner import resolve_facts
+from cognito_doctor.engine.resolve import resolve_facts
 from cognito_doctor.facts.context import CheckContext
 from cognito_doctor.platform.settings import RunConfig
 from tests.conftest import result_of

@@ -228,7 +228,7 @@ def test_facts_with_the_longest_chain_of_requests_after_them_start_first() -> No
     from types import ModuleType
 
     from cognito_doctor.engine.registry import fact
-    from cognito_doctor.engine.runner import _critical_first
+    from cognito_doctor.engine.resolve import _critical_first
 
     module = ModuleType("facts_for_ordering")
     providers = {
