@@ -27,6 +27,7 @@ from cognito_doctor.checks.pool_values import (
 )
 from cognito_doctor.platform.awscli import (
     AwsTarget,
+    aws_command,
     cli_input_command,
     newer_cli_note,
     update_user_pool_input,
@@ -111,15 +112,58 @@ def new_pool_params(pool: Mapping[str, Any], *, prod: bool) -> dict[str, Any]:
     return without_defaults(params)
 
 
-def copied_resources_note(params: Mapping[str, Any]) -> str:
+def trigger_functions(lambda_config: Mapping[str, Any]) -> list[str]:
+    """The Lambda function ARNs a pool's LambdaConfig names, each once: a trigger's value
+    is the ARN, or (CustomSMSSender, CustomEmailSender, PreTokenGenerationConfig) an object
+    whose LambdaArn is; KMSKeyID is a key, not a function (botocore's LambdaConfigType)."""
+    arns: list[str] = []
+    for name, value in lambda_config.items():
+        if isinstance(value, Mapping):
+            value = value.get("LambdaArn")
+        if name != "KMSKeyID" and isinstance(value, str) and value.count(":") >= 6:
+            arns.append(value)
+    return list(dict.fromkeys(arns))
+
+
+def invoke_permission_command(
+    function_arn: str, pool_name: str, index: int, target: AwsTarget | None
+) -> str:
+    """`aws lambda add-permission` letting the new pool (its id still to fill in) invoke the
+    function (arn:PARTITION:lambda:REGION:ACCOUNT:function:NAME)."""
+    _, partition, _, region, account, *_ = function_arn.split(":")
+    # A statement id is [a-zA-Z0-9-_]{1,100} (botocore's lambda model, StatementId).
+    statement = re.sub(r"[^A-Za-z0-9_-]", "-", f"cognito-{pool_name}-{index}")[:100]
+    return aws_command(
+        target or AwsTarget(),
+        "lambda",
+        "add-permission",
+        region,
+        function_name=function_arn,
+        statement_id=statement,
+        action="lambda:InvokeFunction",
+        principal="cognito-idp.amazonaws.com",
+        source_arn=f"arn:{partition}:cognito-idp:{region}:{account}:userpool/<new pool id>",
+    )
+
+
+def copied_resources_note(params: Mapping[str, Any], target: AwsTarget | None = None) -> str:
     """What to redo for the copied settings whose AWS resources name the old pool's ARN."""
     notes = []
-    if params.get("LambdaConfig"):
+    functions = trigger_functions(params.get("LambdaConfig") or {})
+    if functions:
+        # Each function's resource policy names the pool allowed to invoke it (SourceArn); the
+        # console adds that statement, the API doesn't (AWS re:Post, "Cognito Lambda trigger
+        # errors": "PreSignUp invocation failed due to error AccessDeniedException").
+        commands = [
+            invoke_permission_command(arn, str(params.get("PoolName", "pool")), index, target)
+            for index, arn in enumerate(functions, 1)
+        ]
         notes.append(
             "it copies LambdaConfig, but each trigger function's resource policy lets only the "
-            "old pool's ARN (SourceArn) invoke it: add a permission for the new pool's ARN "
-            "(aws lambda add-permission --principal cognito-idp.amazonaws.com --source-arn "
-            "<new pool ARN>) or its triggers fail"
+            "old pool's ARN invoke it, so the new pool's triggers fail (AccessDeniedException) "
+            "until you allow it, once per function, with the new pool's id filled in:\n"
+            + "\n".join(commands)
+            + "\n"
         )
     email = params.get("EmailConfiguration") or {}
     if email.get("EmailSendingAccount") == "DEVELOPER":
@@ -145,7 +189,7 @@ def new_pool_fix(
         f"only), or run this, which makes {params['PoolName']!r} with the runbook's settings "
         f"and keeps this pool's other settings:\n{command}\n"
         + (f"{note}\n" if (note := newer_cli_note(params)) else "")
-        + copied_resources_note(params)
+        + copied_resources_note(params, target)
         + "Then: create the clinical-platform app client in the new pool; put the new pool id "
         f"into COGNITO_USER_POOL_ID in {env_files(settings)} (and the new client id into "
         "COGNITO_APP_CLIENT_ID); point the IAM policy's Resource at the new pool's ARN. "

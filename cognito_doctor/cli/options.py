@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 import click
 
-from cognito_doctor.cli.params import REGION, SECONDS, SecondsType
+from cognito_doctor.cli.params import REGION, SECONDS, SecondsType, root_option
 from cognito_doctor.platform.settings import RunConfig
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -57,14 +57,7 @@ class TargetOptions:
 def target_options(*, offline_help: str, profile_help: str, timeout_help: str) -> Callable[[F], F]:
     """The TargetOptions, as click options, on a command (each command words its own help)."""
     declared = (
-        click.option(
-            "--root",
-            type=click.Path(exists=True, file_okay=False, readable=True, path_type=Path),
-            default=Path("."),
-            show_default=True,
-            help="The platform repository (holds services/user-management/.env and "
-            "services/auth/.env).",
-        ),
+        root_option,
         click.option(
             "--config",
             "config_path",

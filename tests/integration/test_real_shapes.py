@@ -110,8 +110,12 @@ def test_case_sensitive_usernames_warn_and_the_new_pool_is_case_insensitive(
 ) -> None:
     pool = healthy_pool()
     del pool["UsernameConfiguration"]  # the API's default: case-sensitive
+    pre_sign_up = f"arn:aws:lambda:{REGION}:111122223333:function:pre-sign-up"
+    sender = f"arn:aws:lambda:{REGION}:111122223333:function:email-sender"
     pool["LambdaConfig"] = {
-        "PreSignUp": f"arn:aws:lambda:{REGION}:111122223333:function:pre-sign-up"
+        "PreSignUp": pre_sign_up,
+        "CustomEmailSender": {"LambdaVersion": "V1_0", "LambdaArn": sender},
+        "KMSKeyID": f"arn:aws:kms:{REGION}:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
     }
     real_aws.pool(pool)
     _, results = check(root, "--only", "pool.username-case")
@@ -122,7 +126,18 @@ def test_case_sensitive_usernames_warn_and_the_new_pool_is_case_insensitive(
     assert params["UsernameConfiguration"] == {"CaseSensitive": False}
     # The copied trigger's resource policy names the old pool's ARN: the fix says so.
     assert params["LambdaConfig"] == pool["LambdaConfig"]
-    assert "add a permission for the new pool's ARN" in outcome["fix"]
+    # One pasteable command per function (the KMS key is not one), each complete: AddPermission
+    # requires FunctionName, StatementId, Action and Principal (botocore's lambda model).
+    commands = [line for line in outcome["fix"].splitlines() if "lambda add-permission" in line]
+    assert len(commands) == 2
+    for command, function in zip(commands, (pre_sign_up, sender), strict=True):
+        assert f"--function-name {function}" in command
+        assert "--statement-id cognito-" in command
+        assert "--action lambda:InvokeFunction --principal cognito-idp.amazonaws.com" in command
+        assert (
+            f"--source-arn 'arn:aws:cognito-idp:{REGION}:111122223333:userpool/<new pool id>'"
+            in (command)
+        )
     assert "SES identity's sending authorization policy" in outcome["fix"]
 
 
