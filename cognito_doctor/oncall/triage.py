@@ -245,9 +245,13 @@ def _led_in(
         if entry_id in by_id and entry_id not in matched
     ]
     return [
-        Match(entry, 0, (f"{finding.subject} {finding.bearing.value}",), rank=len(matches) + n)
+        Match(entry, 0, (_led_by(finding),), rank=len(matches) + n)
         for n, (entry, finding) in enumerate(led, start=1)
     ]
+
+
+def _led_by(finding: TextFinding) -> str:
+    return f"the text's {finding.subject} ({finding.bearing.value})"
 
 
 @dataclass(frozen=True)

@@ -58,11 +58,14 @@ LEADS: dict[str, Leads] = {
     # Online, from AWS's own answers (triage_aws).
     "principal": Leads(differs=((OTHER_KEYS, CONFIRMS),), agrees=((OTHER_KEYS, RULES_OUT),)),
     "caller_account": Leads(differs=((OTHER_KEYS, SUGGESTS),)),
+    # A missing pool or client only suggests those causes: when the id is the .env files',
+    # pool.exists / client.exists confirm them; when it isn't, the lead is the old
+    # configuration (pool_id / client_id differs), and the files need no new id.
     "pool_in_aws": Leads(
-        invalid=((POOL_NOT_FOUND, CONFIRMS),), agrees=((POOL_NOT_FOUND, RULES_OUT),)
+        invalid=((POOL_NOT_FOUND, SUGGESTS),), agrees=((POOL_NOT_FOUND, RULES_OUT),)
     ),
     "client_in_pool": Leads(
-        invalid=((CLIENT_NOT_FOUND, CONFIRMS),), agrees=((CLIENT_NOT_FOUND, RULES_OUT),)
+        invalid=((CLIENT_NOT_FOUND, SUGGESTS),), agrees=((CLIENT_NOT_FOUND, RULES_OUT),)
     ),
 }
 
