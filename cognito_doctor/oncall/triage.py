@@ -272,8 +272,9 @@ def _diagnose(match: Match, scoped: str, emails: list[str], judged: _Judged) -> 
     evidence = text_evidence(entry, scoped, evidence)
     evidence += user_evidence(entry, run.users, looked_up, offline)
     evidence += fact_evidence(entry.id, judged.findings, judged.unverified)
-    if offline and led_by_facts(evidence):
-        # The text compared with the .env files needs no AWS: that proof stands offline.
+    if offline and any(e.kind == "fact" and e.role != UNKNOWN for e in evidence):
+        # The text compared with the .env files needs no AWS: that evidence stands offline
+        # (the checks that did not run still keep a cause from being ruled out).
         verdict, reason = judge(evidence)
         reason += " (--offline: the text against the .env files; no check was run)"
     elif offline:

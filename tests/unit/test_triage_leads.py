@@ -63,9 +63,13 @@ def test_the_env_files_key_rules_other_keys_out(tmp_path: Path, registry: Regist
     assert [(e.kind, e.subject, e.role) for e in other_keys.evidence] == [
         ("fact", "key_id", "rules_out")
     ]
-    # Offline the verdict stays "not checked"; the evidence alone rules the cause out.
-    assert other_keys.verdict == UNCHECKED
-    assert judge(list(other_keys.evidence))[0] == RULED_OUT
+    # The cause has no check to wait for: the .env files' own key rules it out, offline too.
+    assert other_keys.verdict == RULED_OUT
+    # The .env files' pool rules the old configuration out; "pool not found" needs AWS.
+    text = f"old configuration? ResourceNotFoundException: User pool {POOL} does not exist."
+    verdicts = {d.entry.id: d.verdict for d in triage(text, config, registry).diagnoses}
+    assert verdicts["service-runs-other-config"] == RULED_OUT
+    assert verdicts["pool-not-found"] == UNCHECKED
 
 
 def test_a_region_that_does_not_exist_leads_offline(tmp_path: Path, registry: Registry) -> None:
