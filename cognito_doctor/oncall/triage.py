@@ -208,7 +208,8 @@ def triage(
         else run_online([m.entry for m in matches], emails_by_entry, facts, config, registry, now)
     )
     target = run.target or _target_dict(env_target)
-    judged = _Judged(run, registry, offline, tuple(findings), aws.unverified)
+    matched = frozenset(m.entry.id for m in matches if m.score)
+    judged = _Judged(run, registry, offline, tuple(findings), aws.unverified, matched)
     diagnoses = [
         _diagnose(m, lines.scope(m.lines) if m.lines else "", emails_by_entry[m.entry.id], judged)
         for m in matches
@@ -237,11 +238,11 @@ def _led_in(
     matches: Sequence[Match], findings: Sequence[TextFinding], known: Sequence[Entry]
 ) -> list[Match]:
     """The entries a finding confirms that no pattern matched, ranked after the matches."""
-    matched = {m.entry.id for m in matches}
+    matched = frozenset(m.entry.id for m in matches)
     by_id = {entry.id: entry for entry in known}
     led = [
         (by_id[entry_id], finding)
-        for entry_id, finding in confirmed_entries(findings).items()
+        for entry_id, finding in confirmed_entries(findings, matched).items()
         if entry_id in by_id and entry_id not in matched
     ]
     return [
@@ -263,6 +264,7 @@ class _Judged:
     offline: bool
     findings: tuple[TextFinding, ...]
     unverified: tuple[Unverified, ...]
+    matched: frozenset[str]  # the entries the text's own patterns matched
 
 
 def _diagnose(match: Match, scoped: str, emails: list[str], judged: _Judged) -> Diagnosis:
@@ -271,7 +273,7 @@ def _diagnose(match: Match, scoped: str, emails: list[str], judged: _Judged) -> 
     evidence = check_evidence(entry, run.results, judged.registry, offline)
     evidence = text_evidence(entry, scoped, evidence)
     evidence += user_evidence(entry, run.users, looked_up, offline)
-    evidence += fact_evidence(entry.id, judged.findings, judged.unverified)
+    evidence += fact_evidence(entry.id, judged.findings, judged.unverified, judged.matched)
     if offline and any(e.kind == "fact" and e.role != UNKNOWN for e in evidence):
         # The text compared with the .env files needs no AWS: that evidence stands offline
         # (the checks that did not run still keep a cause from being ruled out).

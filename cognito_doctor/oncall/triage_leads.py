@@ -27,6 +27,7 @@ OTHER_KEYS = "process-runs-other-keys"
 REGION_TYPO = "region-does-not-exist"
 POOL_NOT_FOUND = "pool-not-found"
 CLIENT_NOT_FOUND = "app-client-not-found"
+TOKEN_ISSUER = "token-issuer"
 
 Roles = tuple[tuple[str, str], ...]  # (entry id, role)
 
@@ -38,6 +39,9 @@ class Leads:
     differs: Roles = ()
     invalid: Roles = ()
     agrees: Roles = ()
+    # Entries whose texts name the id for another reason: with one of them matched, a
+    # finding on this subject bears on nothing.
+    unless_matched: frozenset[str] = frozenset()
 
     def entries(self) -> tuple[str, ...]:
         """Every entry a finding on this subject can decide."""
@@ -47,7 +51,13 @@ class Leads:
 LEADS: dict[str, Leads] = {
     # The text's pool or client is not the .env files': the failing process runs other
     # settings than the files hold (an old configuration). The same id rules that out.
-    "pool_id": Leads(differs=((OTHER_CONFIG, CONFIRMS),), agrees=((OTHER_CONFIG, RULES_OUT),)),
+    # A rejected token's issuer names the pool that issued the token, not the one the service
+    # is configured with (aws-jwt-verify: "issuer not configured: <iss>").
+    "pool_id": Leads(
+        differs=((OTHER_CONFIG, CONFIRMS),),
+        agrees=((OTHER_CONFIG, RULES_OUT),),
+        unless_matched=frozenset({TOKEN_ISSUER}),
+    ),
     "client_id": Leads(differs=((OTHER_CONFIG, CONFIRMS),), agrees=((OTHER_CONFIG, RULES_OUT),)),
     # Another region is named for many reasons (an SES identity may live in another region):
     # only a region that doesn't exist decides anything.
@@ -70,8 +80,10 @@ LEADS: dict[str, Leads] = {
 }
 
 
-def _roles(finding: TextFinding) -> Roles:
+def _roles(finding: TextFinding, matched: frozenset[str]) -> Roles:
     leads = LEADS.get(finding.subject, Leads())
+    if leads.unless_matched & matched:
+        return ()
     match finding.bearing:
         case Bearing.DIFFERS:
             return leads.differs
@@ -84,12 +96,16 @@ def _roles(finding: TextFinding) -> Roles:
 
 
 def fact_evidence(
-    entry_id: str, findings: Sequence[TextFinding], unverified: Sequence[Unverified] = ()
+    entry_id: str,
+    findings: Sequence[TextFinding],
+    unverified: Sequence[Unverified] = (),
+    matched: frozenset[str] = frozenset(),
 ) -> list[Evidence]:
-    """What the text's findings (and the comparisons that could not be made) say of `entry_id`."""
+    """What the text's findings (and the comparisons that could not be made) say of
+    `entry_id`, when the text matched the entries `matched`."""
     evidence: list[Evidence] = []
     for finding in findings:
-        for entry, role in _roles(finding):
+        for entry, role in _roles(finding, matched):
             if entry == entry_id:
                 evidence.append(
                     Evidence("fact", finding.subject, finding.bearing.value, role, finding.message)
@@ -102,11 +118,14 @@ def fact_evidence(
     return evidence
 
 
-def confirmed_entries(findings: Sequence[TextFinding]) -> dict[str, TextFinding]:
-    """The entries some finding confirms, each with the first finding that does."""
+def confirmed_entries(
+    findings: Sequence[TextFinding], matched: frozenset[str] = frozenset()
+) -> dict[str, TextFinding]:
+    """The entries some finding confirms (the text having matched `matched`), each with the
+    first finding that does."""
     found: dict[str, TextFinding] = {}
     for finding in findings:
-        for entry, role in _roles(finding):
+        for entry, role in _roles(finding, matched):
             if role == CONFIRMS:
                 found.setdefault(entry, finding)
     return found
