@@ -103,3 +103,22 @@ def test_a_comparison_aws_could_not_answer_never_rules_a_cause_out() -> None:
     assert judge(evidence)[0] == UNCHECKED
     # A finding on another subject says nothing of this cause.
     assert fact_evidence("pool-not-found", [], [Unverified("principal", "no keys")]) == []
+
+
+def test_a_rejected_tokens_pool_is_the_tokens_not_the_services_config(
+    tmp_path: Path, registry: Registry
+) -> None:
+    # aws-jwt-verify's CognitoJwtVerifier for a token of another pool (tests/oracles has the
+    # package print it): the pool named is the token's issuer's.
+    found = _offline(
+        "Error: issuer not configured: https://cognito-idp.eu-west-2.amazonaws.com/eu-west-2_0ther9",
+        tmp_path,
+        registry,
+    )
+    assert found[0][0] == "token-issuer"
+    assert "service-runs-other-config" not in {entry for entry, _ in found}
+    # The same pool in an AWS call's error is the call's: the old configuration leads.
+    found = _offline(
+        "ResourceNotFoundException: User pool eu-west-2_0ther9 does not exist.", tmp_path, registry
+    )
+    assert found[0] == ("service-runs-other-config", CONFIRMED)
