@@ -18,7 +18,7 @@ full check's failures. Nothing here writes to AWS; the input text is never echoe
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -26,6 +26,7 @@ from typing import Any
 from cognito_doctor.engine.registry import Registry
 from cognito_doctor.oncall.error_facts import ErrorFacts, extract
 from cognito_doctor.oncall.knowledge import Entry, load_knowledge
+from cognito_doctor.oncall.triage_aws import AwsComparison, compare_with_aws
 from cognito_doctor.oncall.triage_evidence import (
     CONFIRMED,
     CONFIRMS,
@@ -43,7 +44,9 @@ from cognito_doctor.oncall.triage_evidence import (
     text_evidence,
     user_evidence,
 )
-from cognito_doctor.oncall.triage_facts import TextFinding, compare
+from cognito_doctor.oncall.triage_facts import TextFinding, Unverified, compare, sort_findings
+from cognito_doctor.oncall.triage_leads import confirmed_entries, fact_evidence, led_by_facts
+from cognito_doctor.oncall.triage_run import MAX_USER_LOOKUPS, CheckFinding, ChecksRun, run_online
 from cognito_doctor.oncall.triage_text import (
     Lines,
     TriageInputError,
@@ -55,7 +58,6 @@ from cognito_doctor.oncall.triage_text import (
 from cognito_doctor.platform.settings import RunConfig
 from cognito_doctor.platform.target import EnvTarget, read_target
 
-MAX_USER_LOOKUPS = 3
 MAX_HITS_PER_PATTERN = 200
 
 
@@ -114,16 +116,6 @@ class Diagnosis:
     @property
     def entry(self) -> Entry:
         return self.match.entry
-
-
-@dataclass(frozen=True)
-class CheckFinding:
-    """A check of the full run (for an error no entry knows) that did not pass."""
-
-    id: str
-    status: str
-    message: str
-    fix: str
 
 
 @dataclass(frozen=True)
@@ -188,73 +180,6 @@ def _target_dict(target: EnvTarget) -> dict[str, str | None]:
     }
 
 
-@dataclass
-class _Run:
-    """What the online part of a triage found: check results, users, notes."""
-
-    results: dict[str, Any] | None = None
-    users: dict[str, Any] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-    full_check: tuple[CheckFinding, ...] | None = None
-    target: dict[str, str | None] | None = None
-
-
-def _run_checks(config: RunConfig, registry: Registry, ids: Sequence[str], run: _Run) -> Any:
-    """Run `ids` (every check when empty) with the config file's CI ignores lifted."""
-    from cognito_doctor.facts.context import run_checks
-
-    wanted = tuple(ids) or tuple(registry.checks)
-    for check_id in wanted:
-        ignore = config.ignored(check_id)
-        if ignore is not None:
-            run.notes.append(
-                f"the config file ignores {check_id} for the CI gate ({ignore.reason}); "
-                "triage ran it anyway"
-            )
-    report = run_checks(replace(config, only=tuple(ids), skip=(), ignores=()), registry)
-    run.results = {r.spec.id: r for r in report.results}
-    run.target = {
-        "user_pool_id": report.target.user_pool_id,
-        "region": report.target.region,
-        "app_client_id": report.target.app_client_id,
-    }
-    return report
-
-
-def _full_check(report: Any) -> tuple[CheckFinding, ...]:
-    bad = ("fail", "warn", "error")
-    return tuple(
-        CheckFinding(r.spec.id, r.status.value, r.outcome.message, r.outcome.fix)
-        for r in report.results
-        if r.status.value in bad
-    )
-
-
-def _online(
-    matches: Sequence[Match],
-    emails_by_entry: dict[str, list[str]],
-    facts: ErrorFacts,
-    config: RunConfig,
-    registry: Registry,
-    now: datetime | None,
-) -> _Run:
-    run = _Run()
-    if not matches:
-        if not facts.empty:
-            run.full_check = _full_check(_run_checks(config, registry, (), run))
-        return run
-    wanted = _unique(ref.id for m in matches for ref in m.entry.checks)
-    known = tuple(i for i in wanted if i in registry.checks)
-    if known:
-        _run_checks(config, registry, known, run)
-    to_look_up = _unique(
-        e for m in matches if m.entry.needs_user for e in emails_by_entry[m.entry.id]
-    )
-    if to_look_up:
-        run.users = _lookup_users(config, registry, to_look_up[:MAX_USER_LOOKUPS], now)
-    return run
-
-
 def triage(
     text: str,
     config: RunConfig,
@@ -263,48 +188,98 @@ def triage(
     now: datetime | None = None,
     entries: Sequence[Entry] | None = None,
 ) -> TriageResult:
-    """Match `text` and, unless `config.offline`, run the checks that confirm each cause."""
-    matches = match_text(text, entries)
+    """Match `text`, compare its facts with the .env files (and, online, with AWS) and,
+    unless `config.offline`, run the checks that confirm each cause."""
+    known = tuple(entries if entries is not None else load_knowledge())
+    matches = match_text(text, known)
     lines = Lines(text)
     facts = extract(text)
     env_target, files = _env_target(config)
-    target = _target_dict(env_target)
     offline = config.offline
-    emails_by_entry = {m.entry.id: lines.emails(m.lines) for m in matches}
-    run = _Run() if offline else _online(matches, emails_by_entry, facts, config, registry, now)
-    target = run.target or target
+    aws = AwsComparison() if offline or facts.empty else compare_with_aws(facts, config, registry)
+    findings = sort_findings([*compare(facts, env_target, files), *aws.findings])
+    if matches:
+        # A cause the text's facts confirm is judged even when no pattern names it.
+        matches += _led_in(matches, findings, known)
+    emails_by_entry = {m.entry.id: lines.emails(m.lines) if m.lines else [] for m in matches}
+    run = (
+        ChecksRun()
+        if offline
+        else run_online([m.entry for m in matches], emails_by_entry, facts, config, registry, now)
+    )
+    target = run.target or _target_dict(env_target)
+    matched = frozenset(m.entry.id for m in matches if m.score)
+    judged = _Judged(run, registry, offline, tuple(findings), aws.unverified, matched)
     diagnoses = [
-        _diagnose(m, lines.scope(m.lines), emails_by_entry[m.entry.id], run, registry, offline)
+        _diagnose(m, lines.scope(m.lines) if m.lines else "", emails_by_entry[m.entry.id], judged)
         for m in matches
     ]
     diagnoses = [replace(d, **_filled(d, target)) for d in diagnoses]
-    diagnoses.sort(key=lambda d: (VERDICT_ORDER.index(d.verdict), d.match.rank))
+    diagnoses.sort(
+        key=lambda d: (
+            VERDICT_ORDER.index(d.verdict),
+            not led_by_facts(d.evidence),
+            d.match.rank,
+        )
+    )
     return TriageResult(
         tuple(diagnoses),
         offline,
         tuple(emails_in(text)),
         target,
         facts,
-        tuple(compare(facts, env_target, files)),
+        tuple(findings),
         run.full_check,
-        tuple(run.notes),
+        (*run.notes, *(u.message for u in aws.unverified)),
     )
 
 
-def _diagnose(
-    match: Match,
-    scoped: str,
-    emails: list[str],
-    run: _Run,
-    registry: Registry,
-    offline: bool,
-) -> Diagnosis:
-    entry = match.entry
+def _led_in(
+    matches: Sequence[Match], findings: Sequence[TextFinding], known: Sequence[Entry]
+) -> list[Match]:
+    """The entries a finding confirms that no pattern matched, ranked after the matches."""
+    matched = frozenset(m.entry.id for m in matches)
+    by_id = {entry.id: entry for entry in known}
+    led = [
+        (by_id[entry_id], finding)
+        for entry_id, finding in confirmed_entries(findings, matched).items()
+        if entry_id in by_id and entry_id not in matched
+    ]
+    return [
+        Match(entry, 0, (_led_by(finding),), rank=len(matches) + n)
+        for n, (entry, finding) in enumerate(led, start=1)
+    ]
+
+
+def _led_by(finding: TextFinding) -> str:
+    return f"the text's {finding.subject} ({finding.bearing.value})"
+
+
+@dataclass(frozen=True)
+class _Judged:
+    """What every cause is judged with: the run's checks and users, and the text's findings."""
+
+    run: ChecksRun
+    registry: Registry
+    offline: bool
+    findings: tuple[TextFinding, ...]
+    unverified: tuple[Unverified, ...]
+    matched: frozenset[str]  # the entries the text's own patterns matched
+
+
+def _diagnose(match: Match, scoped: str, emails: list[str], judged: _Judged) -> Diagnosis:
+    entry, run, offline = match.entry, judged.run, judged.offline
     looked_up = emails[:MAX_USER_LOOKUPS]
-    evidence = check_evidence(entry, run.results, registry, offline)
+    evidence = check_evidence(entry, run.results, judged.registry, offline)
     evidence = text_evidence(entry, scoped, evidence)
     evidence += user_evidence(entry, run.users, looked_up, offline)
-    if offline:
+    evidence += fact_evidence(entry.id, judged.findings, judged.unverified, judged.matched)
+    if offline and any(e.kind == "fact" and e.role != UNKNOWN for e in evidence):
+        # The text compared with the .env files needs no AWS: that evidence stands offline
+        # (the checks that did not run still keep a cause from being ruled out).
+        verdict, reason = judge(evidence)
+        reason += " (--offline: the text against the .env files; no check was run)"
+    elif offline:
         verdict, reason = UNCHECKED, "not checked (--offline): diagnosis from the text alone"
     else:
         verdict, reason = judge(evidence)
@@ -333,24 +308,6 @@ def _filled(diagnosis: Diagnosis, target: dict[str, str | None]) -> dict[str, An
         "documented": _fill(diagnosis.documented, values) if diagnosis.documented else None,
         "next": tuple(_fill(n, values) for n in diagnosis.next),
     }
-
-
-def _unique(values: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(values))
-
-
-def _lookup_users(
-    config: RunConfig, registry: Registry, emails: Sequence[str], now: datetime | None
-) -> dict[str, Any]:
-    from cognito_doctor.oncall.users import UserInputError, lookup_user
-
-    reports: dict[str, Any] = {}
-    for email in emails:
-        try:
-            reports[email] = lookup_user(config, registry, email, now=now)
-        except UserInputError as exc:
-            reports[email] = str(exc)
-    return reports
 
 
 __all__ = [

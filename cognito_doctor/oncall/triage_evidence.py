@@ -29,7 +29,7 @@ UNKNOWN = "unknown"
 class Evidence:
     """What one check (or one user's state) says about a cause."""
 
-    kind: str  # "check", "user" or "text" (the input itself)
+    kind: str  # "check", "user", "text" (the input itself) or "fact" (a fact it names)
     subject: str  # a check id, or the user's email
     status: str  # the check's status, "not run", "unavailable", or the user's states
     role: str  # confirms, suggests, rules_out, unknown
@@ -181,6 +181,8 @@ def judge(evidence: list[Evidence]) -> tuple[str, str]:
 def _label(evidence: Evidence) -> str:
     if evidence.kind == "text":
         return "the input's own lines"
+    if evidence.kind == "fact":
+        return f"the text's {evidence.subject} ({evidence.status})"
     if evidence.kind == "user":
         return f"the user's state ({evidence.status})" if evidence.subject else "the user's state"
     return f"{evidence.subject} ({evidence.status})"

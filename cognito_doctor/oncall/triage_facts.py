@@ -30,8 +30,18 @@ class Bearing(StrEnum):
 class TextFinding:
     """One comparison of a fact of the text with the setup."""
 
-    subject: str  # pool_id, client_id, region, account_id, key_id, principal
+    subject: str  # pool_id, client_id, region, account_id, key_id; online also principal,
+    # caller_account, pool_in_aws, client_in_pool (triage_aws)
     bearing: Bearing
+    message: str
+
+
+@dataclass(frozen=True)
+class Unverified:
+    """A comparison with AWS that could not be made (no answer, or no permission): it
+    decides nothing, and says why."""
+
+    subject: str
     message: str
 
 
@@ -39,16 +49,21 @@ def _where(named: Named, key: str) -> str:
     return f"{key} ({named.location})" if named.location else key
 
 
-def _pools(facts: ErrorFacts, target: EnvTarget) -> list[TextFinding]:
-    expected = target.pool_id.value
+def text_pools(facts: ErrorFacts) -> tuple[str, ...]:
+    """The pool ids the text names: alone, or in the resource ARN an AccessDenied names."""
     pools = list(facts.pool_ids)
     pools += [
         d.resource.rsplit("/", 1)[-1]
         for d in facts.denials
         if d.resource and "userpool/" in d.resource
     ]
+    return tuple(dict.fromkeys(pools))
+
+
+def _pools(facts: ErrorFacts, target: EnvTarget) -> list[TextFinding]:
+    expected = target.pool_id.value
     findings = []
-    for pool in dict.fromkeys(pools):
+    for pool in text_pools(facts):
         if expected is None:
             continue
         where = _where(target.pool_id, "COGNITO_USER_POOL_ID")
@@ -175,5 +190,10 @@ def compare(facts: ErrorFacts, target: EnvTarget, files: EnvFiles) -> list[TextF
     """Every comparison of the text's facts with the setup, the disagreements first."""
     findings = _pools(facts, target) + _clients(facts, target) + _regions(facts, target)
     findings += _accounts(facts) + _keys(facts, files)
+    return sort_findings(findings)
+
+
+def sort_findings(findings: list[TextFinding]) -> list[TextFinding]:
+    """`findings`, the disagreements first (a stable sort: each kind keeps its order)."""
     order = (Bearing.INVALID, Bearing.DIFFERS, Bearing.AGREES)
     return sorted(findings, key=lambda f: order.index(f.bearing))
