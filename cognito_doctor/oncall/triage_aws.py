@@ -41,7 +41,7 @@ class AwsComparison:
 
 def compare_with_aws(facts: ErrorFacts, config: RunConfig, registry: Registry) -> AwsComparison:
     """The text's principals, accounts, pools and clients compared with AWS (read-only)."""
-    from cognito_doctor.engine.runner import resolve_facts
+    from cognito_doctor.engine.resolve import resolve_facts
     from cognito_doctor.facts.context import CheckContext
 
     pools = text_pools(facts)[:MAX_LOOKUPS]
