@@ -102,7 +102,10 @@ def render_triage(result: TriageResult, source: str, characters: int) -> str:
     head = f"{count} known failure{'s' if count != 1 else ''} match{'es' if count == 1 else ''}"
     lines.append(f"{head} ({characters} characters from {source})")
     if result.offline:
-        lines.append("--offline: the diagnosis comes from the text alone; no check was run.")
+        # The .env comparisons need no AWS, so they count offline too.
+        lines.append(
+            "--offline: no check was run; the diagnosis comes from the text and the .env files."
+        )
     for diagnosis in result.diagnoses:
         entry = diagnosis.entry
         mark, label = _VERDICT_LABELS[diagnosis.verdict]

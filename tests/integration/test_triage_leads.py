@@ -98,6 +98,8 @@ def test_offline_the_env_files_alone_confirm_the_old_configuration(healthy: Setu
     first = " ".join(out.split("\n\n")[1].split())
     assert f"CONFIRMED {OTHER_CONFIG}" in first
     assert "--offline: the text against the .env files; no check was run" in first
+    # The header says so too, instead of "from the text alone".
+    assert "the diagnosis comes from the text and the .env files" in " ".join(out.split())
     # No AWS comparison offline: nothing about the pool's existence or the principal.
     assert "DescribeUserPool" not in out and "GetCallerIdentity" not in out
 
