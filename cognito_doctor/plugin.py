@@ -11,10 +11,10 @@ versions; anything else in the package may move.
 from __future__ import annotations
 
 from cognito_doctor.engine.model import (
-    Environment,
     FactUnavailable,
     Location,
     Outcome,
+    Rules,
     Severity,
     Status,
     errored,
@@ -37,6 +37,10 @@ from cognito_doctor.platform.envfiles import EnvFile, EnvFiles
 from cognito_doctor.platform.settings import RunConfig
 from cognito_doctor.platform.target import EnvTarget, PoolRef
 
+# The dev/prod rules were called Environment before 0.2 (an environment is now what a config
+# file names, e.g. staging, judged by one of the two sets of rules): kept for older plugins.
+Environment = Rules
+
 __all__ = [
     "ENTRY_POINT_GROUP",
     "ClientLookup",
@@ -51,6 +55,7 @@ __all__ = [
     "Outcome",
     "PoolLookup",
     "PoolRef",
+    "Rules",
     "RunConfig",
     "SesAccount",
     "SesIdentityLookup",

@@ -28,14 +28,14 @@ class Severity(StrEnum):
     INFO = "info"
 
 
-class Environment(StrEnum):
+class Rules(StrEnum):
     """The deployment a run is judged against; prod is stricter."""
 
     DEV = "dev"
     PROD = "prod"
 
 
-ALL_ENVIRONMENTS: tuple[Environment, ...] = (Environment.DEV, Environment.PROD)
+ALL_RULES: tuple[Rules, ...] = (Rules.DEV, Rules.PROD)
 
 
 @dataclass(frozen=True)
@@ -133,7 +133,7 @@ class CheckSpec:
     group: str
     severity: Severity
     needs: tuple[str, ...]
-    environments: tuple[Environment, ...]
+    environments: tuple[Rules, ...]
     doc: str
     function: CheckFunction = field(compare=False, repr=False)
     origin: str = "builtin"
@@ -240,7 +240,7 @@ class Report:
     """A finished run: the target and every check's result, in registry order."""
 
     tool_version: str
-    environment: Environment
+    rules: Rules
     target: Target
     results: tuple[CheckResult, ...]
     environment_name: str = ""
@@ -250,7 +250,7 @@ class Report:
     @property
     def name(self) -> str:
         """The environment's name (a config file's, e.g. staging; else dev or prod)."""
-        return self.environment_name or self.environment.value
+        return self.environment_name or self.rules.value
 
     def count(self, status: Status) -> int:
         return sum(1 for r in self.results if r.status is status)

@@ -20,11 +20,11 @@ from types import ModuleType
 from typing import Any, TypeVar
 
 from cognito_doctor.engine.model import (
-    ALL_ENVIRONMENTS,
+    ALL_RULES,
     DOC_HEADINGS,
     CheckFunction,
     CheckSpec,
-    Environment,
+    Rules,
     Severity,
     doc_sections,
 )
@@ -92,7 +92,7 @@ def check(
     title: str,
     severity: Severity | str,
     needs: Iterable[str] | None = None,
-    environments: Iterable[Environment | str] = ALL_ENVIRONMENTS,
+    environments: Iterable[Rules | str] = ALL_RULES,
 ) -> Callable[[F], F]:
     """Mark a function as a check. Its docstring is the check's doc.
 
@@ -110,7 +110,7 @@ def check(
             group=group,
             severity=Severity(severity),
             needs=needed,
-            environments=tuple(Environment(e) for e in environments),
+            environments=tuple(Rules(e) for e in environments),
             doc=doc,
             function=function,
         )

@@ -75,7 +75,7 @@ def plan_checks(
         ignore = config.ignored(spec.id)
         if ignore is not None:
             early[spec.id] = Outcome(Status.SKIP, f"ignored by the config file: {ignore.reason}")
-        elif config.environment not in spec.environments:
+        elif config.rules not in spec.environments:
             names = ", ".join(e.value for e in spec.environments)
             early[spec.id] = Outcome(Status.SKIP, f"applies only with --env {names}")
         elif config.offline and registry.needs_network(spec):
@@ -150,7 +150,7 @@ def run_checks(
         target = Target("", region=None, user_pool_id=None, app_client_id=None, endpoint_url=None)
     return Report(
         __version__,
-        config.environment,
+        config.rules,
         target,
         tuple(results),
         environment_name=config.name,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from cognito_doctor.engine.model import Environment, Severity
+from cognito_doctor.engine.model import Rules, Severity
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class RunOptions(Protocol):
     """The options the engine reads (the platform's settings provide them)."""
 
     @property
-    def environment(self) -> Environment: ...
+    def rules(self) -> Rules: ...
     @property
     def name(self) -> str: ...
     @property

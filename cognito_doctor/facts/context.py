@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from cognito_doctor.aws.failure import AwsError, ErrorKind
 from cognito_doctor.aws.shared import SharedClients
 from cognito_doctor.engine import runner
-from cognito_doctor.engine.model import Cause, Environment, FactUnavailable, Report, Status
+from cognito_doctor.engine.model import Cause, FactUnavailable, Report, Rules, Status
 from cognito_doctor.engine.registry import Registry
 from cognito_doctor.engine.resolve import FACT_THREAD_PREFIX, FactObserver
 from cognito_doctor.platform.settings import RunConfig
@@ -50,12 +50,12 @@ class CheckContext:
     clients: SharedClients | None = field(default=None, repr=False)
 
     @property
-    def environment(self) -> Environment:
-        return self.config.environment
+    def rules(self) -> Rules:
+        return self.config.rules
 
     @property
     def prod(self) -> bool:
-        return self.config.environment is Environment.PROD
+        return self.config.rules is Rules.PROD
 
     @property
     def aws(self) -> AwsAccess:

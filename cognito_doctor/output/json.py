@@ -28,7 +28,7 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "cognito-doctor", "version": report.tool_version},
         "environment": report.name,
-        "rules": report.environment.value,
+        "rules": report.rules.value,
         "target": {
             "root": target.root,
             "region": target.region,

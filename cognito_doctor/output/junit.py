@@ -21,7 +21,7 @@ def render_junit(reports: Sequence[Report]) -> str:
         properties = ET.SubElement(suite, "properties")
         for name, shown in (
             ("environment", report.name),
-            ("rules", report.environment.value),
+            ("rules", report.rules.value),
             ("user_pool_id", report.target.user_pool_id),
             ("region", report.target.region),
         ):

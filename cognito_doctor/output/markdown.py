@@ -33,7 +33,7 @@ def render_markdown(reports: Sequence[Report]) -> str:
         verdict = VERDICTS[report.verdict(Severity.ERROR)]
         pool = f" · pool `{report.target.user_pool_id}`" if report.target.user_pool_id else ""
         out += [
-            f"### {report.name} ({report.environment.value} rules){pool}",
+            f"### {report.name} ({report.rules.value} rules){pool}",
             "",
             f"{counts['pass']} passed · {counts['fail']} failed · {counts['error']} errors · "
             f"{counts['warn']} warnings · {counts['skip']} skipped — {verdict}",

@@ -158,8 +158,8 @@ def _collapsed_line(report: Report, root: RootCause, options: RenderOptions) -> 
 def _header(report: Report, options: RenderOptions) -> str:
     target = report.target
     env = report.name
-    if env != report.environment.value:
-        env += f" ({report.environment.value} rules)"
+    if env != report.rules.value:
+        env += f" ({report.rules.value} rules)"
     parts = [f"cognito-doctor {report.tool_version}", f"env {env}"]
     if target.user_pool_id:
         parts.append(

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from jsonschema import ValidationError
 
-from cognito_doctor.engine.model import Environment, Severity
+from cognito_doctor.engine.model import Rules, Severity
 from cognito_doctor.engine.selection import CheckOverride, Ignore
 from cognito_doctor.platform.envfiles import AUTH_ENV, UM_ENV, EnvReader
 from cognito_doctor.platform.files import TooDeep, check_nesting, read_capped
@@ -35,7 +35,7 @@ class EnvironmentSettings:
     """One `[environments.NAME]` table."""
 
     name: str
-    rules: Environment
+    rules: Rules
     um_env_path: str = UM_ENV
     auth_env_path: str = AUTH_ENV
     env_reader: EnvReader = EnvReader.NODE
@@ -64,8 +64,8 @@ MAX_CONFIG_BYTES = 1_000_000
 DEFAULT_CONFIG = FileConfig(
     source=None,
     environments={
-        "dev": EnvironmentSettings("dev", Environment.DEV),
-        "prod": EnvironmentSettings("prod", Environment.PROD),
+        "dev": EnvironmentSettings("dev", Rules.DEV),
+        "prod": EnvironmentSettings("prod", Rules.PROD),
     },
     default_environment="dev",
 )
@@ -209,7 +209,7 @@ def _environment(
     um_path, auth_path = _paths(base_paths, table.get("paths", {}))
     return EnvironmentSettings(
         name=name,
-        rules=Environment(rules),
+        rules=Rules(rules),
         expect=Expectations(
             region=table.get("region"),
             app_client_name=table.get("app_client_name", "clinical-platform"),
@@ -230,7 +230,7 @@ def run_config_for(base: RunConfig, file_config: FileConfig, name: str) -> RunCo
     settings = file_config.settings(name)
     return replace(
         base,
-        environment=settings.rules,
+        rules=settings.rules,
         environment_name=name,
         um_env_path=settings.um_env_path,
         auth_env_path=settings.auth_env_path,

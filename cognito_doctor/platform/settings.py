@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cognito_doctor.engine.model import Environment
+from cognito_doctor.engine.model import Rules
 from cognito_doctor.engine.selection import CheckOverride, Ignore
 from cognito_doctor.platform.envfiles import AUTH_ENV, UM_ENV, EnvReader
 
@@ -26,7 +26,7 @@ class RunConfig:
     """Everything one run (one environment) needs to know, with no secrets in it."""
 
     root: Path
-    environment: Environment = Environment.DEV
+    rules: Rules = Rules.DEV
     profile: str | None = None
     region: str | None = None
     endpoint_url: str | None = None
@@ -51,12 +51,12 @@ class RunConfig:
     @property
     def prod(self) -> bool:
         """Whether the prod rules apply (stricter: no static keys, SES, longer passwords)."""
-        return self.environment is Environment.PROD
+        return self.rules is Rules.PROD
 
     @property
     def name(self) -> str:
         """The environment's name: a config file's (e.g. staging), else dev or prod."""
-        return self.environment_name or self.environment.value
+        return self.environment_name or self.rules.value
 
     def override(self, check_id: str) -> CheckOverride:
         return dict(self.overrides).get(check_id, CheckOverride())

@@ -21,7 +21,7 @@ from cognito_doctor.demo.sandbox import (
     healthy_pool_params,
     write_env_file,
 )
-from cognito_doctor.engine.model import Environment, Report, Status
+from cognito_doctor.engine.model import Report, Rules, Status
 from cognito_doctor.engine.registry import Registry
 from cognito_doctor.facts.records import PoolLookup
 from cognito_doctor.platform.awscli import RESET_WARNING
@@ -72,9 +72,9 @@ RunReport = Callable[..., Report]
 def check_pool(run_report: RunReport, sandbox: Sandbox) -> Callable[..., Report]:
     """Run only the pool checks over `root` against the sandbox."""
 
-    def run(root: Path, environment: Environment = Environment.DEV) -> Report:
+    def run(root: Path, environment: Rules = Rules.DEV) -> Report:
         return run_report(
-            root, endpoint_url=sandbox.endpoint_url, only=("pool",), environment=environment
+            root, endpoint_url=sandbox.endpoint_url, only=("pool",), rules=environment
         )
 
     return run
@@ -155,7 +155,7 @@ def assert_update_fix(result: Any, pool_id: str, console: str) -> None:
 def test_pool_checks_are_registered_with_docs(registry: Registry) -> None:
     ids = [spec_id for spec_id in registry.checks if spec_id.startswith("pool.")]
     assert ids == list(POOL_CHECKS)
-    assert registry.checks["pool.deletion-protection"].environments == (Environment.PROD,)
+    assert registry.checks["pool.deletion-protection"].environments == (Rules.PROD,)
     mfa_doc = registry.checks["pool.mfa"].doc
     assert "admin-api" in mfa_doc and "intended" in mfa_doc
 
@@ -185,7 +185,7 @@ def test_healthy_pool_passes_every_pool_check_in_dev_but_not_prod(
     assert "--env prod" in result_of(report, "pool.deletion-protection").outcome.message
 
     # The runbook's dev pool is not yet a prod pool.
-    prod = check_pool(tmp_path, Environment.PROD)
+    prod = check_pool(tmp_path, Rules.PROD)
     expected = dict.fromkeys(POOL_CHECKS, Status.PASS)
     expected["pool.password-policy"] = Status.FAIL
     expected["pool.email-sending"] = Status.FAIL
@@ -204,7 +204,7 @@ def test_prod_ready_pool_passes_in_prod(
     sandbox: Sandbox, check_pool: Callable[..., Report], tmp_path: Path
 ) -> None:
     sandbox.create_setup(tmp_path, pool_changes=PROD_READY)
-    prod = check_pool(tmp_path, Environment.PROD)
+    prod = check_pool(tmp_path, Rules.PROD)
     assert statuses(prod) == {check_id: Status.PASS for check_id in POOL_CHECKS}
     sending = result_of(prod, "pool.email-sending").outcome.message
     assert "identity/mail.example.org" in sending and "no-reply@mail.example.org" in sending
@@ -582,14 +582,14 @@ def test_weak_password_policy_passes_in_dev_and_fails_in_prod(
     assert dev.status is Status.PASS
     assert dev.message.startswith("dev: minimum length 6")
 
-    prod = result_of(check_pool(tmp_path, Environment.PROD), "pool.password-policy")
+    prod = result_of(check_pool(tmp_path, Rules.PROD), "pool.password-policy")
     assert prod.status is Status.FAIL
     assert "minimum length is 6 (prod needs 12+)" in prod.outcome.message
     assert "symbols not required" in prod.outcome.message
     assert_update_fix(prod, setup.pool_id, "Authentication methods → Password policy → Edit")
 
     run_fix(sandbox, prod.outcome.fix_command)
-    after = check_pool(tmp_path, Environment.PROD)
+    after = check_pool(tmp_path, Rules.PROD)
     for check_id in (
         "pool.password-policy",
         "pool.email-sending",
@@ -609,7 +609,7 @@ def test_email_sending_fix_switches_to_ses(
     # Prod-grade otherwise: with a second pool change pending, no single command is printed.
     strong = {"Policies": PROD_READY["Policies"], "DeletionProtection": "ACTIVE"}
     setup = pool_setup(sandbox, tmp_path, **strong)
-    result = result_of(check_pool(tmp_path, Environment.PROD), "pool.email-sending")
+    result = result_of(check_pool(tmp_path, Rules.PROD), "pool.email-sending")
     assert result.status is Status.FAIL
     fix = result.outcome.fix
     assert UPDATE_RESET_WARNING in fix
@@ -621,7 +621,7 @@ def test_email_sending_fix_switches_to_ses(
     assert f"arn:aws:ses:eu-west-2:123456789012:identity/{SES_DOMAIN_PLACEHOLDER}" in command
 
     run_fix(sandbox, command.replace(SES_DOMAIN_PLACEHOLDER, "mail.example.org"))
-    after = check_pool(tmp_path, Environment.PROD)
+    after = check_pool(tmp_path, Rules.PROD)
     sending = result_of(after, "pool.email-sending").outcome
     assert sending.status is Status.PASS
     assert "identity/mail.example.org as no-reply@mail.example.org" in sending.message
@@ -646,13 +646,13 @@ def test_deletion_protection_fix_activates_it(
     setup = pool_setup(
         sandbox, tmp_path, DeletionProtection="INACTIVE", Policies=PROD_READY["Policies"]
     )
-    result = result_of(check_pool(tmp_path, Environment.PROD), "pool.deletion-protection")
+    result = result_of(check_pool(tmp_path, Rules.PROD), "pool.deletion-protection")
     assert result.status is Status.WARN
     assert result.outcome.message.startswith("deletion protection is INACTIVE")
     assert_update_fix(result, setup.pool_id, "Settings → Deletion protection → Edit → Activate")
 
     run_fix(sandbox, result.outcome.fix_command)
-    after = check_pool(tmp_path, Environment.PROD)
+    after = check_pool(tmp_path, Rules.PROD)
     assert result_of(after, "pool.deletion-protection").outcome.message == (
         "deletion protection is ACTIVE"
     )
@@ -710,7 +710,7 @@ def test_several_pool_changes_point_at_the_plan(
         AdminCreateUserConfig={"AllowAdminCreateUserOnly": False},
         AccountRecoverySetting={"RecoveryMechanisms": [{"Priority": 1, "Name": "admin_only"}]},
     )
-    report = check_pool(tmp_path, Environment.DEV)
+    report = check_pool(tmp_path, Rules.DEV)
     for check_id in ("pool.self-signup", "pool.account-recovery"):
         outcome = result_of(report, check_id).outcome
         assert outcome.status is Status.FAIL

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from cognito_doctor.aws.clients import AwsAccess
 from cognito_doctor.cli import main
 from cognito_doctor.demo.sandbox import Sandbox, Setup
-from cognito_doctor.engine.model import Environment, Outcome, Report, Status
+from cognito_doctor.engine.model import Outcome, Report, Rules, Status
 from cognito_doctor.engine.registry import Registry
 from cognito_doctor.engine.resolve import resolve_facts
 from cognito_doctor.facts.context import CheckContext
@@ -228,11 +228,11 @@ def stubbed_outcome(
     registry: Registry,
     check_id: str,
     stub: Callable[[AwsAccess], Stubber],
-    environment: Environment = Environment.DEV,
+    environment: Rules = Rules.DEV,
 ) -> Outcome:
     """Produce the check's facts with the SES client stubbed and the rest from moto's
     server, then call the check as the runner does."""
-    config = RunConfig(root=setup.root, endpoint_url=sandbox.endpoint_url, environment=environment)
+    config = RunConfig(root=setup.root, endpoint_url=sandbox.endpoint_url, rules=environment)
     access = AwsAccess(config)
     with stub(access) as stubber:
         ctx = CheckContext(config, _aws=access)
@@ -293,7 +293,7 @@ def test_sandboxed_ses_fails_in_prod(
         registry,
         "email.ses-production",
         get_account(SANDBOX_ACCOUNT),
-        Environment.PROD,
+        Rules.PROD,
     )
     assert outcome.status is Status.FAIL
     assert "is in the sandbox" in outcome.message

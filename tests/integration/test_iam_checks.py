@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from cognito_doctor.demo.sandbox import Sandbox, Setup, service_policy, write_env_file
-from cognito_doctor.engine.model import Environment, Report, Status
+from cognito_doctor.engine.model import Report, Rules, Status
 from cognito_doctor.platform.envfiles import UM_ENV
 from tests.conftest import report_text
 from tests.support.moto_iam import (
@@ -344,7 +344,7 @@ def test_principal_arn_without_the_path_is_corrected(
         run_report,
         tmp_path,
         sandbox.endpoint_url,
-        environment=Environment.PROD,
+        rules=Rules.PROD,
         principal_arn=pathless,
     )
     principal = outcome(report, "iam.principal")
@@ -382,7 +382,7 @@ def test_prod_without_keys_or_principal_arn_errors_and_says_what_to_pass(
     sandbox.create_setup(
         tmp_path, um_changes={"AWS_ACCESS_KEY_ID": None, "AWS_SECRET_ACCESS_KEY": None}
     )
-    report = iam_report(run_report, tmp_path, sandbox.endpoint_url, environment=Environment.PROD)
+    report = iam_report(run_report, tmp_path, sandbox.endpoint_url, rules=Rules.PROD)
     for check_id in ("iam.principal", "iam.actions", "iam.least-privilege"):
         assert status(report, check_id) is Status.ERROR, check_id
     principal = outcome(report, "iam.principal")
@@ -513,7 +513,7 @@ def test_probe_without_the_service_keys_warns(
         sandbox.endpoint_url,
         principal_arn=role["Arn"],
         probe=True,
-        environment=Environment.PROD,
+        rules=Rules.PROD,
     )
     result = outcome(report, "iam.actions")
     assert status(report, "iam.actions") is Status.WARN

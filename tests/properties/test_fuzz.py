@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cognito_doctor.cli import main
-from cognito_doctor.engine.model import Environment, Report, Status
+from cognito_doctor.engine.model import Report, Rules, Status
 from cognito_doctor.engine.registry import Registry
 from cognito_doctor.facts.context import run_checks
 from cognito_doctor.output import OutputFormat, RenderOptions, render
@@ -119,14 +119,14 @@ def assert_every_env_check_answers(report: Report, registry: Registry) -> None:
 @given(
     um=st.one_of(st.none(), env_bytes()),
     auth=st.one_of(st.none(), env_bytes()),
-    environment=st.sampled_from(Environment),
+    environment=st.sampled_from(Rules),
     reader=st.sampled_from(EnvReader),
 )
 def test_any_env_files_give_a_result_for_every_env_check(
     registry: Registry,
     um: bytes | None,
     auth: bytes | None,
-    environment: Environment,
+    environment: Rules,
     reader: EnvReader,
 ) -> None:
     with tempfile.TemporaryDirectory() as tmp:
@@ -136,7 +136,7 @@ def test_any_env_files_give_a_result_for_every_env_check(
                 (root / label).parent.mkdir(parents=True, exist_ok=True)
                 (root / label).write_bytes(data)
         report = run_checks(
-            RunConfig(root=root, offline=True, environment=environment, env_reader=reader),
+            RunConfig(root=root, offline=True, rules=environment, env_reader=reader),
             registry,
         )
     assert_every_env_check_answers(report, registry)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from cognito_doctor.demo.sandbox import SANDBOX_OPERATOR_ENV, running_sandbox
-from cognito_doctor.engine.model import Environment
+from cognito_doctor.engine.model import Rules
 from cognito_doctor.engine.registry import Registry
 from tests.support.net import NetworkMiddleware
 
@@ -114,7 +114,7 @@ def facts_behind(registry: Registry, needs: Iterable[str]) -> set[str]:
 
 
 def checks_needing(
-    registry: Registry, facts: Iterable[str], environment: Environment = Environment.DEV
+    registry: Registry, facts: Iterable[str], environment: Rules = Rules.DEV
 ) -> set[str]:
     """The checks that run in `environment` and need (through any chain) one of `facts`."""
     wanted = set(facts)

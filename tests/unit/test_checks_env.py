@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from cognito_doctor.demo.sandbox import write_env_file
-from cognito_doctor.engine.model import Environment, Location, Outcome, Report, Status
+from cognito_doctor.engine.model import Location, Outcome, Report, Rules, Status
 from cognito_doctor.engine.registry import load_registry
 from cognito_doctor.facts.context import run_checks
 from cognito_doctor.output.json import report_to_dict
@@ -583,7 +583,7 @@ def test_credentials_in_prod_static_keys_fail_pointing_at_the_role(
 ) -> None:
     written = write_envs(tmp_path)
     dev = outcome(env_run(tmp_path), "env.aws-credentials")
-    prod = outcome(env_run(tmp_path, environment=Environment.PROD), "env.aws-credentials")
+    prod = outcome(env_run(tmp_path, rules=Rules.PROD), "env.aws-credentials")
     assert dev.status is Status.PASS
     assert prod.status is Status.FAIL
     assert prod.message == f"static AWS keys are set in {UM_ENV} for prod (key id …KP6D)"
@@ -596,7 +596,7 @@ def test_credentials_in_prod_a_lone_secret_still_fails(
     tmp_path: Path, env_run: Callable[..., Report]
 ) -> None:
     written = write_envs(tmp_path, um={"AWS_ACCESS_KEY_ID": None})
-    found = outcome(env_run(tmp_path, environment=Environment.PROD), "env.aws-credentials")
+    found = outcome(env_run(tmp_path, rules=Rules.PROD), "env.aws-credentials")
     assert found.status is Status.FAIL
     assert found.message == f"static AWS keys are set in {UM_ENV} for prod"
     assert found.location == written.at(UM_ENV, "AWS_SECRET_ACCESS_KEY")
@@ -606,7 +606,7 @@ def test_credentials_in_prod_without_keys_pass_and_dev_fails(
     tmp_path: Path, env_run: Callable[..., Report]
 ) -> None:
     write_envs(tmp_path, um={"AWS_ACCESS_KEY_ID": None, "AWS_SECRET_ACCESS_KEY": None})
-    prod = outcome(env_run(tmp_path, environment=Environment.PROD), "env.aws-credentials")
+    prod = outcome(env_run(tmp_path, rules=Rules.PROD), "env.aws-credentials")
     dev = outcome(env_run(tmp_path), "env.aws-credentials")
     assert prod.status is Status.PASS
     assert "execution role" in prod.message

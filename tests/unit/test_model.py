@@ -5,9 +5,9 @@ from __future__ import annotations
 from cognito_doctor.engine.model import (
     CheckResult,
     CheckSpec,
-    Environment,
     Outcome,
     Report,
+    Rules,
     Severity,
     Status,
     Target,
@@ -15,13 +15,13 @@ from cognito_doctor.engine.model import (
 
 
 def result(check_id: str, severity: Severity, status: Status) -> CheckResult:
-    spec = CheckSpec(check_id, check_id, "g", severity, (), (Environment.DEV,), "", lambda: None)
+    spec = CheckSpec(check_id, check_id, "g", severity, (), (Rules.DEV,), "", lambda: None)
     return CheckResult(spec, Outcome(status, "m"), 0.0)
 
 
 def report(*results: CheckResult) -> Report:
     target = Target("", region=None, user_pool_id=None, app_client_id=None, endpoint_url=None)
-    return Report("0", Environment.DEV, target, results)
+    return Report("0", Rules.DEV, target, results)
 
 
 def test_a_warning_of_an_info_check_never_fails_the_gate() -> None:

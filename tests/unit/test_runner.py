@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from cognito_doctor.engine.model import Environment, Report, Status
+from cognito_doctor.engine.model import Report, Rules, Status
 from cognito_doctor.engine.registry import Registry, load_registry
 from cognito_doctor.facts.context import run_checks
 from cognito_doctor.platform.envfiles import AUTH_ENV, UM_ENV
@@ -125,7 +125,7 @@ def test_check_for_another_environment_is_skipped_saying_which(root: Path) -> No
     )
     registry = load_registry([plugin_dir], plugins=False)
     dev = result_of(run(root, registry, "team.*"), "team.prod-only")
-    prod = result_of(run(root, registry, "team.*", environment=Environment.PROD), "team.prod-only")
+    prod = result_of(run(root, registry, "team.*", rules=Rules.PROD), "team.prod-only")
     assert dev.status is Status.SKIP
     assert dev.outcome.message == "applies only with --env prod"
     assert prod.status is Status.PASS
