@@ -25,6 +25,9 @@ _REQUEST_ID = re.compile(
     r"(?![0-9a-fA-F-])"
 )
 
+# Any piece of a lower-cased line that could equal one of those ids.
+_ID_SHAPED = re.compile(r"(?=([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}))")
+
 
 class TriageInputError(ValueError):
     """The input cannot be triaged (empty, binary, not text)."""
@@ -101,8 +104,13 @@ class Lines:
         chosen = set(indices)
         ids = {m.group(0).lower() for i in chosen for m in _REQUEST_ID.finditer(self.lines[i])}
         if ids:
+            # A line shares a request id when one of its id-shaped pieces (overlapping ones
+            # too, hence the look-ahead) is one: one pass per line, however many ids there are
+            # (testing each id against each line was quadratic).
             for index, line in enumerate(self.lines):
-                if index not in chosen and any(i in line.lower() for i in ids):
+                if index not in chosen and any(
+                    m.group(1) in ids for m in _ID_SHAPED.finditer(line.lower())
+                ):
                     chosen.add(index)
         return "\n".join(self.lines[i] for i in sorted(chosen))
 

@@ -37,7 +37,10 @@ from cognito_doctor.platform.target import PoolRef
 
 # A deliberately loose shape check: Cognito decides what an email is; this only refuses
 # input that cannot be one (and so cannot be put in a ListUsers filter safely).
-EMAIL_PATTERN = re.compile(r"^[^\s@\"\\]+@[^\s@\"\\]+\.[^\s@\"\\]+$")
+# `local@domain` where the domain has a dot with something either side. The domain's part
+# before its first dot (after the first character) is taken whole: with `[^…]+\.[^…]+` every
+# dot was a split point and each scanned on to the end (quadratic on `a@....`).
+EMAIL_PATTERN = re.compile(r"^[^\s@\"\\]++@[^\s@\"\\][^\s@\"\\.]*+\.[^\s@\"\\]++$")
 
 
 class UserInputError(ValueError):

@@ -12,6 +12,7 @@ same key/value maps.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -22,6 +23,8 @@ _JS_SPACE = (
 )
 _S = f"[{_JS_SPACE}]"
 _TERMINATORS = "\n\r\u2028\u2029"
+# The same white space without the line terminators.
+_INLINE_S = "[" + "".join(c for c in _JS_SPACE if c not in _TERMINATORS) + "]"
 # `^` and `$` with the `m` flag: at either end of the text or next to a line terminator.
 _BOL = f"(?<![^{_TERMINATORS}])"
 _EOL = f"(?![^{_TERMINATORS}])"
@@ -30,8 +33,12 @@ _DOT = f"[^{_TERMINATORS}]"
 # dotenv 16's LINE, term for term:
 # /(?:^|^)\s*(?:export\s+)?([\w.-]+)(?:\s*=\s*?|:\s+?)(\s*'(?:\\'|[^'])*'|\s*"(?:\\"|[^"])*"|
 #  \s*`(?:\\`|[^`])*`|[^#\r\n]+)?\s*(?:#.*)?(?:$|$)/mg
+# One change keeps the scan linear: LINE's leading `\s*` also crosses line breaks, so on a run
+# of blank lines it starts at every one of them and scans to the run's end (quadratic). A
+# match that crosses a line break is the match that starts after the run's last one (same
+# groups; it covers only more white space), so the leading run here stays on its line.
 _LINE = re.compile(
-    f"{_BOL}{_S}*(?:export{_S}+)?([A-Za-z0-9_.-]+)(?:{_S}*={_S}*?|:{_S}+?)"
+    f"{_BOL}{_INLINE_S}*(?:export{_S}+)?([A-Za-z0-9_.-]+)(?:{_S}*={_S}*?|:{_S}+?)"
     f"({_S}*'(?:\\\\'|[^'])*'|{_S}*\"(?:\\\\\"|[^\"])*\"|{_S}*`(?:\\\\`|[^`])*`|[^#\r\n]+)?"
     f"{_S}*(?:#{_DOT}*)?{_EOL}"
 )
@@ -76,7 +83,8 @@ def parse_node(text: str) -> NodeParse:
         value = _QUOTED.sub(r"\2", raw)
         if quote == '"':
             value = value.replace("\\n", "\n").replace("\\r", "\r")
-        line = text.count("\n", 0, match.start(1)) + 1
+        # The line holding the key: a binary search (a count from the start is quadratic).
+        line = bisect.bisect_right(starts, match.start(1))
         bindings.append(NodeBinding(match.group(1), value, line, raw))
     skipped = []
     for number, start in enumerate(starts, start=1):

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
+from cognito_doctor.oncall.knowledge.prefilter import folded, required_words
+
 DEFAULT_CONFIRMS_ON: frozenset[str] = frozenset({"fail", "warn"})
 
 
@@ -28,12 +30,33 @@ class Pattern:
     weight: int
     compiled: re.Pattern[str]
     unless: re.Pattern[str] | None = None
+    # Words one of which every match contains (prefilter.py), for compiled and for unless.
+    words: tuple[str, ...] | None = None
+    unless_words: tuple[str, ...] | None = None
 
     def search(self, text: str) -> re.Match[str] | None:
         """The pattern's first hit in `text`, or None (also when `unless` matches)."""
-        if self.unless is not None and self.unless.search(text):
+        if (
+            self.unless is not None
+            and _may_match(self.unless_words, text)
+            and self.unless.search(text)
+        ):
+            return None
+        if not _may_match(self.words, text):
             return None
         return self.compiled.search(text)
+
+
+def _may_match(words: tuple[str, ...] | None, text: str) -> bool:
+    """False only when the pattern cannot match: `text` holds none of its required words."""
+    if words is None:
+        return True
+    haystack = folded(text)
+    return any(word in haystack for word in words)
+
+
+def _compiled(pattern: str) -> tuple[re.Pattern[str], tuple[str, ...] | None]:
+    return re.compile(pattern, re.IGNORECASE), required_words(pattern, re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -90,12 +113,11 @@ def phrase_regex(phrase: str) -> str:
 
 def _pattern(raw: dict[str, Any]) -> Pattern:
     weight = int(raw.get("weight", 1))
-    unless = re.compile(str(raw["unless"]), re.IGNORECASE) if raw.get("unless") else None
-    if "regex" in raw:
-        text = str(raw["regex"])
-        return Pattern("regex", text, weight, re.compile(text, re.IGNORECASE), unless)
-    text = str(raw["phrase"])
-    return Pattern("phrase", text, weight, re.compile(phrase_regex(text), re.IGNORECASE), unless)
+    unless, unless_words = _compiled(str(raw["unless"])) if raw.get("unless") else (None, None)
+    kind = "regex" if "regex" in raw else "phrase"
+    text = str(raw[kind])
+    compiled, words = _compiled(text if kind == "regex" else phrase_regex(text))
+    return Pattern(kind, text, weight, compiled, unless, words, unless_words)
 
 
 def _check_ref(raw: str | dict[str, Any]) -> CheckRef:
