@@ -26,6 +26,16 @@ def sandbox() -> Iterator[Sandbox]:
 
 
 @pytest.fixture(autouse=True)
+def fresh_vault() -> None:
+    """Each test starts with the redactor knowing no secret, as a new process does: the vault
+    is process-wide, so a secret one in-process test planted (the fuzz test's
+    AWS_SECRET_ACCESS_KEY=eu-west-2, say) would otherwise be masked in every later test."""
+    from cognito_doctor.engine.redact import VAULT
+
+    VAULT.forget_all()
+
+
+@pytest.fixture(autouse=True)
 def operator_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Throwaway operator credentials; no test can pick up a real profile or reach AWS."""
     for key, value in SANDBOX_OPERATOR_ENV.items():
