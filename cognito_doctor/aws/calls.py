@@ -121,10 +121,14 @@ class Pages:
     """A botocore paginator whose `paginate` yields pages and raises AwsError."""
 
     def __init__(
-        self, paginator: Any, underway: Callable[[], AbstractContextManager[None]]
+        self,
+        paginator: Any,
+        underway: Callable[[], AbstractContextManager[None]],
+        operation: str = "a listing",
     ) -> None:
         self._paginator = paginator
         self._underway = underway
+        self._operation = operation
 
     def paginate(self, **params: Any) -> Iterator[dict[str, Any]]:
         """The pages of the listing, each a dict; AwsError if a page can't be read."""
@@ -134,7 +138,7 @@ class Pages:
                 page = translated(lambda: next(pages, None))
             if page is None:
                 return
-            yield answer(page, "a listing")
+            yield answer(page, self._operation)
 
 
 class Client:
@@ -169,4 +173,4 @@ class Client:
     def get_paginator(self, operation: str) -> Pages:
         """botocore's paginator for `operation`, raising AwsError."""
         api = self.raw.meta.method_to_api_mapping.get(operation, operation)
-        return Pages(self.raw.get_paginator(operation), lambda: self._underway(api))
+        return Pages(self.raw.get_paginator(operation), lambda: self._underway(api), api)

@@ -151,9 +151,9 @@ def load_checks(
         fail_usage(str(result))
     if isinstance(result, SystemExit):
         fail_usage(f"a plugin called sys.exit({result.code!r}) while it was loaded")
-    if isinstance(result, Exception):
-        fail_usage(f"loading the checks failed: {type(result).__name__}: {result}")
-    raise result
+    # Anything else a plugin raises while it is imported (KeyboardInterrupt, its own
+    # BaseException) is that plugin's error, not the run's end: exit 2 with what it raised.
+    fail_usage(f"loading the checks failed: {type(result).__name__}: {result}")
 
 
 def load_file_config(config_path: Path | None, root: Path, registry: Registry) -> FileConfig:

@@ -30,7 +30,10 @@ _ASSIGNMENT = re.compile(
     # A key never follows a colon: inside an ARN (arn:aws:secretsmanager:eu-west-2:…) the
     # service name is not a setting; nor after a slash (a path segment).
     r"""(?<![\w.:/-])(?P<key>[A-Za-z][\w.-]{0,63})(?P<sep>["']?\s{0,3}[=:]\s{0,3}["']?)"""
-    r"""(?P<value>[^\s"',;&<>\[\]{}()=:]{8,4096}+={0,2})"""
+    # The value must end there: "Stop: AWS_SECRET_ACCESS_KEY=…" is not the assignment
+    # Stop = "AWS_SECRET_ACCESS_KEY", which would hide the real one from the scan.
+    r"""(?P<value>[^\s"',;&<>\[\]{}()=:]{8}[^\s"',;&<>\[\]{}()=:]*+={0,2}+)"""
+    r"""(?![^\s"',;&<>\[\]{}():])"""
 )
 _SECRET_WORDS = ("secret", "token", "password", "passwd", "credential", "privatekey", "apikey")
 _NOT_SECRET_KEYS = frozenset({"tokenuse", "tokentype", "tokenkind", "secretname", "secretsmanager"})
@@ -118,14 +121,15 @@ def remember(*secrets: str | None) -> None:
 
 
 def scrub(text: str, extra: Iterable[str] = ()) -> str:
-    """`text` with every known secret (and `extra`) masked in each printed form, whole or as a
-    piece of MIN_PIECE or more characters at its start or end, then the secret patterns."""
+    """`text` with the secret patterns masked, then every known secret (and `extra`) in each
+    printed form, whole or as a piece of MIN_PIECE or more characters at its start or end."""
     forms = VAULT.forms()
     for secret in extra:
         if len(secret) >= MIN_SECRET_LENGTH:
             forms.extend(printed_forms(secret))
-    text = _mask_forms(text, forms)
-    return mask_patterns(text)
+    # Shapes first: every token a pool signs starts with the same header, so masking a known
+    # token's prefix first would cut `eyJ…` off another JWT and hide it from the pattern.
+    return _mask_forms(mask_patterns(text), forms)
 
 
 def mask_patterns(text: str) -> str:

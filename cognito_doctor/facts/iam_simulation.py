@@ -26,7 +26,7 @@ from cognito_doctor.iam.actions import REQUIRED_ACTIONS, RISKY_ACTIONS
 from cognito_doctor.iam.arns import Arn, parse_principal
 from cognito_doctor.iam.context import RequestContext, service_context
 from cognito_doctor.iam.evaluate import LocalDecision, evaluate_locally
-from cognito_doctor.iam.kinds import Method
+from cognito_doctor.iam.kinds import EvalDecision, Method
 from cognito_doctor.iam.principal import PolicySet, Principal
 from cognito_doctor.iam.simulation import (
     Decision,
@@ -48,10 +48,40 @@ def simulate(iam: Any, principal_arn: str, actions: Sequence[str], resource: str
         PolicySourceArn=principal_arn, ActionNames=list(actions), ResourceArns=[resource]
     )
     for number, page in enumerate(pages, 1):
-        decisions += [decision_from_result(r, resource) for r in page.get("EvaluationResults", [])]
+        results = page.get("EvaluationResults", [])
+        unreadable = next((r for r in results if not _readable(r)), None)
+        if unreadable is not None:
+            # EvalActionName and EvalDecision are required members of an EvaluationResult, and
+            # a decision is one of PolicyEvaluationDecisionType's three (botocore's iam model):
+            # anything else is not AWS's answer, and a missing decision is no "implicitDeny".
+            raise AwsError(
+                ErrorKind.CLIENT_FAILED,
+                "the answer to iam:SimulatePrincipalPolicy has a result without a decision "
+                f"it can read ({_shown(unreadable)}): an empty, partial or garbled answer",
+            )
+        decisions += [decision_from_result(r, resource) for r in results]
         if number == MAX_SIMULATION_PAGES:
             break
     return decisions
+
+
+_DECISIONS = frozenset(d.value for d in EvalDecision)
+
+
+def _readable(result: Mapping[str, Any]) -> bool:
+    """Whether an EvaluationResult names its action and a decision IAM gives (and so does
+    each of its ResourceSpecificResults)."""
+    specific = result.get("ResourceSpecificResults") or []
+    return (
+        bool(result.get("EvalActionName"))
+        and result.get("EvalDecision") in _DECISIONS
+        and all(r.get("EvalResourceDecision") in _DECISIONS for r in specific)
+    )
+
+
+def _shown(result: Mapping[str, Any]) -> str:
+    action = str(result.get("EvalActionName") or "no action")[:80]
+    return f"{action}: EvalDecision {str(result.get('EvalDecision'))[:40]!r}"
 
 
 # What an endpoint that has no iam:SimulatePrincipalPolicy answers (an emulator, a proxy).

@@ -440,3 +440,21 @@ def test_the_other_format_of_the_pools_issuer_is_rejected_as_services_auth_would
     assert result["status"] == "fail"
     assert "IssuerConfiguration is ORIGINAL" in result["message"]
     assert f"COGNITO_ISSUER={ORIGINAL_ISSUER}" in result["fix"]
+
+
+@pytest.mark.parametrize("dropped", ["MinimumLength", "PasswordPolicy"])
+def test_a_password_policy_missing_from_the_answer_is_not_judged_on_defaults(
+    real_aws: RealAws, root: Path, dropped: str
+) -> None:
+    pool = healthy_pool()
+    policy = pool["Policies"]["PasswordPolicy"]
+    policy["MinimumLength"] = 6  # the would-be default (8) must not stand in for it
+    if dropped == "PasswordPolicy":
+        del pool["Policies"]["PasswordPolicy"]
+    else:
+        del policy["MinimumLength"]
+    real_aws.pool(pool)
+    _, results = check(root, "--only", "pool.password-policy")
+    outcome = results["pool.password-policy"]
+    assert outcome["status"] == "error", outcome
+    assert dropped in outcome["message"]

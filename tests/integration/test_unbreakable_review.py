@@ -1,0 +1,183 @@
+"""Issue 16 under review: breaks found by trying the issue's scenarios and variations of them
+(each of these failed on the tree before its fix), and the guards a review found untested."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import tests.support.net as net
+from cognito_doctor.demo.sandbox import Sandbox
+from cognito_doctor.iam.actions import REQUIRED_ACTIONS
+from tests.support.net import Fault
+from tests.support.netkit import middleware_sandbox
+
+
+def _part(text: str) -> str:
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def _cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "cognito_doctor", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=cwd,
+    )
+
+
+def test_token_never_prints_a_second_jwt_sharing_the_examined_tokens_header(
+    tmp_path: Path,
+) -> None:
+    """Every token a pool signs has the same header: the vault's 12-character prefix match
+    masks the header of another JWT first, and the JWT pattern then no longer sees `eyJ…`,
+    so that JWT's payload and signature are printed."""
+    header = _part('{"alg":"RS256","kid":"k1"}')
+    claims = _part('{"sub":"other","exp":9999999999}')
+    pasted = f"{header}.{claims}.U2lnbmF0dXJlT2ZPdGhlcg"
+    examined = (
+        f"{header}."
+        + _part(
+            '{"iss":"https://cognito-idp.eu-west-2.amazonaws.com/x",'
+            '"token_use":"access","exp":9999999999}'
+        )
+        + ".c2ln"
+    )
+    for label in ("services/auth/.env", "services/user-management/.env"):
+        path = tmp_path / label
+        path.parent.mkdir(parents=True)
+        path.write_text(f"COGNITO_REGION=eu-west-2\nCOGNITO_USER_POOL_ID={pasted}\n")
+    for fmt in ("table", "json"):
+        run = _cli("token", examined, "--root", str(tmp_path), "--offline", "--format", fmt)
+        text = run.stdout + run.stderr
+        assert "U2lnbmF0dXJlT2ZPdGhlcg" not in text, text
+        assert pasted.split(".")[1][4:20] not in text, text
+
+
+@pytest.fixture
+def no_eval_decisions() -> Iterator[None]:
+    """Fault.PARTIAL on SimulatePrincipalPolicy: results that name the action but carry no
+    EvalDecision (EvalDecision is required in IAM's model: such an answer is not AWS's)."""
+    original = net._partial
+
+    def strip(body: bytes, protocol: str) -> bytes:
+        text = body.decode()
+        if "SimulatePrincipalPolicy" not in text:
+            return original(body, protocol)
+        text = re.sub(r"<EvalDecision>[^<]*</EvalDecision>", "", text)
+        return re.sub(r"<EvalResourceDecision>[^<]*</EvalResourceDecision>", "", text).encode()
+
+    net._partial = strip
+    try:
+        yield
+    finally:
+        net._partial = original
+
+
+def test_least_privilege_never_passes_on_results_without_a_decision(
+    tmp_path: Path, sandbox: Sandbox, no_eval_decisions: None
+) -> None:
+    wide = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "cognito-idp:*", "Resource": "*"}],
+    }
+    setup = sandbox.create_setup(tmp_path / "s", policy=wide)
+    with middleware_sandbox() as proxy:
+        proxy.middleware.inject("iam:SimulatePrincipalPolicy", Fault.PARTIAL)
+        for operation in (
+            "iam:GetUser",
+            "iam:ListUserPolicies",
+            "iam:ListAttachedUserPolicies",
+            "iam:ListGroupsForUser",
+            "iam:GetUserPolicy",
+        ):
+            proxy.middleware.inject(
+                operation, Fault.ERROR, code="AccessDenied", message="not authorized", status=403
+            )
+        run = subprocess.run(
+            [sys.executable, "-m", "cognito_doctor", "check", "--root", str(setup.root),
+             "--endpoint-url", proxy.endpoint_url, "--only", "iam.*", "--format", "json",
+             "--fail-on", "warning"],
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+    by_id = {r["id"]: r for r in json.loads(run.stdout)["results"]}
+    assert by_id["iam.least-privilege"]["status"] != "pass", by_id["iam.least-privilege"]
+    # No verdict was given, so "6 of 6 actions are denied" is not evidence either.
+    assert by_id["iam.actions"]["status"] != "fail", by_id["iam.actions"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "raise KeyboardInterrupt\n",
+        "class Stop(BaseException):\n    pass\n\n"
+        "raise Stop('AWS_SECRET_ACCESS_KEY=kS9Qw2Lr7Tz4Xv1Nb6Hm3Jd8Fp5Gc0Ys2Ue7Ai4')\n",
+    ],
+    ids=["keyboard-interrupt", "base-exception"],
+)
+def test_a_plugin_raising_a_base_exception_on_import_is_a_clear_error(
+    tmp_path: Path, body: str
+) -> None:
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    (plugins / "stops.py").write_text(body, encoding="utf-8")
+    run = _cli("check", "--root", str(tmp_path), "--offline", "--checks-dir", str(plugins),
+               "--format", "json")  # fmt: skip
+    assert "Traceback" not in run.stderr, run.stderr
+    assert "kS9Qw2Lr7Tz4" not in run.stdout + run.stderr
+    assert run.returncode == 2, (run.returncode, run.stderr)  # not 1, "problems found"
+    assert "error" in json.loads(run.stdout)
+
+
+@pytest.fixture
+def only_required_results() -> Iterator[None]:
+    """Fault.PARTIAL on SimulatePrincipalPolicy: an answer that keeps the six required actions'
+    results and leaves out every other (a partial answer, as a truncated listing would be)."""
+    original = net._partial
+
+    def keep_required(body: bytes, protocol: str) -> bytes:
+        if b"SimulatePrincipalPolicyResult" not in body:
+            return original(body, protocol)
+        root = ET.fromstring(body)
+        for results in root.iter():
+            if results.tag.endswith("EvaluationResults"):
+                for member in list(results):
+                    action = next(e.text for e in member if e.tag.endswith("EvalActionName"))
+                    if action not in REQUIRED_ACTIONS:
+                        results.remove(member)
+        return ET.tostring(root)
+
+    net._partial = keep_required
+    try:
+        yield
+    finally:
+        net._partial = original
+
+
+def test_least_privilege_never_passes_on_a_simulation_that_left_the_risky_actions_out(
+    tmp_path: Path, sandbox: Sandbox, only_required_results: None
+) -> None:
+    wide = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "cognito-idp:*", "Resource": "*"}],
+    }
+    setup = sandbox.create_setup(tmp_path / "s", policy=wide)
+    with middleware_sandbox() as proxy:
+        proxy.middleware.inject("iam:SimulatePrincipalPolicy", Fault.PARTIAL)
+        run = _cli("check", "--root", str(setup.root), "--endpoint-url", proxy.endpoint_url,
+                   "--only", "iam.*", "--format", "json", "--fail-on", "warning")  # fmt: skip
+    by_id = {r["id"]: r for r in json.loads(run.stdout)["results"]}
+    least = by_id["iam.least-privilege"]
+    assert least["status"] == "error", least
+    assert "gave no verdict for 12 of the 12 risky actions" in least["message"]
+    assert by_id["iam.actions"]["status"] == "pass"  # its six were answered
+    assert run.returncode == 3  # couldn't verify, nothing failed
