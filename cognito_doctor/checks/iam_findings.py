@@ -222,8 +222,12 @@ def unparsable_file(
         problem,
         f"Fix {pf.display}"
         + (f" at line {pf.line}" if pf.line else "")
-        + " (a missing comma or quote, a trailing comma, or text pasted around the "
-        "policy)."
+        + (
+            " (a missing comma or quote, a trailing comma, or text pasted around the policy)."
+            if pf.line
+            # No line: the file was refused before parsing (not UTF-8, too large, too deep).
+            else ": replace it with the policy itself."
+        )
         + (f" The runbook's policy with this pool's values is:\n{sample}" if sample else ""),
         location=Location(pf.display, pf.line),
     )

@@ -20,12 +20,12 @@ as AWS does for keys the request does not supply.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import unquote
+
+from cognito_doctor.iam.policies import decode_document
 
 DEFAULT_MAX_ITEMS = 100
 _INSTALLED_MARK = "__cognito_doctor_sandbox__"
@@ -80,14 +80,7 @@ def _simulate_principal_policy(self: Any) -> Any:
 
 
 def _document(raw: Any) -> Mapping[str, Any]:
-    if isinstance(raw, Mapping):
-        return raw
-    text = str(raw)
-    try:
-        loaded = json.loads(text)
-    except ValueError:
-        loaded = json.loads(unquote(text))
-    return loaded if isinstance(loaded, Mapping) else {}
+    return decode_document(raw, "stored in moto")
 
 
 def _managed_document(policy: Any) -> Mapping[str, Any]:

@@ -3,18 +3,16 @@
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any
-from urllib.parse import unquote
 
 from cognito_doctor.aws.failure import AwsError
 from cognito_doctor.engine.registry import fact
 from cognito_doctor.facts.context import CheckContext
 from cognito_doctor.facts.iam_principal import skip_for
 from cognito_doctor.iam.kinds import OwnerKind, PolicyKind
-from cognito_doctor.iam.policies import PolicySource
+from cognito_doctor.iam.policies import PolicySource, decode_document
 from cognito_doctor.iam.principal import (
     ROLE_READ_PERMISSIONS,
     USER_READ_PERMISSIONS,
@@ -30,16 +28,11 @@ class _ReadError(Exception):
         self.message = message
 
 
-def _document(raw: Any) -> Mapping[str, Any]:
-    """A policy document as botocore gives it (already decoded) or as URL-encoded JSON text."""
-    if isinstance(raw, Mapping):
-        return raw
-    text = str(raw)
+def _document(raw: Any, name: str) -> Mapping[str, Any]:
     try:
-        loaded = json.loads(text)
-    except ValueError:
-        loaded = json.loads(unquote(text))
-    return loaded if isinstance(loaded, Mapping) else {}
+        return decode_document(raw, name)
+    except ValueError as exc:
+        raise _ReadError(str(exc)) from None
 
 
 def _call(iam: Any, action: str, method: str, **params: Any) -> Any:
@@ -111,7 +104,7 @@ def _inline_source(iam: Any, owner_type: str, owner: str, policy_name: str) -> P
         OwnerKind(owner_type),
         owner,
         str(policy_name),
-        _document(response["PolicyDocument"]),
+        _document(response["PolicyDocument"], f"{owner}/{policy_name}"),
     )
 
 
@@ -130,7 +123,7 @@ def _managed_source(iam: Any, owner_type: str, owner: str, item: Mapping[str, An
         OwnerKind(owner_type),
         owner,
         str(item["PolicyName"]),
-        _document(version["Document"]),
+        _document(version["Document"], arn),
         arn,
     )
 

@@ -4,12 +4,15 @@ which action and resource a statement covers (Action / NotAction, Resource / Not
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, assert_never
+from urllib.parse import unquote
 
 from cognito_doctor.iam.kinds import OwnerKind, PolicyKind
 from cognito_doctor.iam.matching import action_matches, resource_matches
+from cognito_doctor.platform.files import TooDeep, check_nesting
 
 OWNER_SECTIONS = {OwnerKind.USER: "Users", OwnerKind.GROUP: "User groups", OwnerKind.ROLE: "Roles"}
 
@@ -70,6 +73,27 @@ class PolicySource:
 
     def statements(self) -> list[Mapping[str, Any]]:
         return policy_statements(self.document)
+
+
+def decode_document(raw: Any, name: str) -> Mapping[str, Any]:
+    """A policy document as IAM returns it (URL-encoded JSON text, per IAM's API reference
+    for GetUserPolicy/GetPolicyVersion; an emulator may send it plain or decoded). ValueError,
+    naming policy `name`, when it is not a JSON object or nests deeper than a policy can."""
+    if isinstance(raw, Mapping):
+        return raw
+    text = str(raw)
+    for candidate in (text, unquote(text)):
+        try:
+            check_nesting(candidate)
+            loaded = json.loads(candidate)
+        except TooDeep as exc:
+            raise ValueError(f"the document of policy {name} is {exc}") from None
+        except ValueError:
+            continue
+        if isinstance(loaded, Mapping):
+            return loaded
+        raise ValueError(f"the document of policy {name} is JSON but not an object")
+    raise ValueError(f"the document of policy {name} is not JSON (nor URL-encoded JSON)")
 
 
 def policy_statements(document: Mapping[str, Any]) -> list[Mapping[str, Any]]:

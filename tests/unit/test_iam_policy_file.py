@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from cognito_doctor.cli import main
 from cognito_doctor.demo.sandbox import write_env_file
 from cognito_doctor.engine.model import Report, Status
+from cognito_doctor.iam.policies import decode_document
 from cognito_doctor.platform.envfiles import AUTH_ENV, UM_ENV
 from tests.support.moto_iam import SIX, json_blocks, outcome, status
 
@@ -150,6 +151,33 @@ def test_invalid_json_fails_at_the_line_of_the_error(root: Path, run_report: Run
     assert result.location.line == 13  # the `]` after the trailing comma
     assert "trailing comma" in result.fix
     assert f"userpool/{POOL_ID}" in result.fix  # the runbook policy with this pool's values
+
+
+def test_a_policy_nested_past_any_hand_written_one_is_refused_before_parsing(
+    root: Path, run_report: Run
+) -> None:
+    deep = '{"Version": "2012-10-17", "Statement": ' + "[" * 5000 + "]" * 5000 + "}"
+    result = outcome(check_file(run_report, root, deep), "iam.policy-file")
+    assert result.status is Status.FAIL
+    assert "nested more than" in result.message
+    assert "missing comma" not in result.fix  # it isn't one
+
+
+@pytest.mark.parametrize(
+    ("raw", "words"),
+    [
+        ("%7B%22a%22%3A" + "%5B" * 5000 + "%5D" * 5000 + "%7D", "nested more than"),
+        ("%5B%5D", "JSON but not an object"),
+        ("not json%", "is not JSON"),
+    ],
+)
+def test_a_policy_document_iam_returns_garbled_is_a_clear_error(raw: str, words: str) -> None:
+    # IAM returns documents URL-encoded (GetUserPolicy, GetPolicyVersion): decoded, then read.
+    with pytest.raises(ValueError, match=words):
+        decode_document(raw, "svc/inline")
+    assert decode_document("%7B%22Version%22%3A%222012-10-17%22%7D", "p") == {
+        "Version": "2012-10-17"
+    }
 
 
 def test_a_wildcard_resource_warns(root: Path, run_report: Run) -> None:
