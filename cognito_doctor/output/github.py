@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from cognito_doctor.engine.model import Report, Status
 from cognito_doctor.engine.redact import scrub
 from cognito_doctor.output.sarif import repo_relative
+from cognito_doctor.platform.files import write_text
 
 
 def escape_data(value: str) -> str:
@@ -51,8 +52,7 @@ def render_github(reports: Sequence[Report]) -> str:
         from cognito_doctor.output.markdown import render_markdown
 
         try:
-            with open(summary_path, "a", encoding="utf-8") as summary:
-                summary.write(scrub(render_markdown(reports)))
+            write_text(summary_path, scrub(render_markdown(reports)), append=True)
         except (OSError, ValueError) as exc:
             # A broken sink is reported, and the annotations still come out.
             reason = getattr(exc, "strerror", None) or str(exc)

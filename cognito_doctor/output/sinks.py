@@ -12,6 +12,7 @@ from cognito_doctor.engine.model import Report
 from cognito_doctor.engine.redact import scrub
 from cognito_doctor.output import ColorMode, OutputFormat, render
 from cognito_doctor.output.terminal import render_options, to_ascii
+from cognito_doctor.platform.files import write_text
 
 
 class SinkError(Exception):
@@ -42,7 +43,7 @@ def write_report(
         # A path that isn't UTF-8 (a --root named in another encoding) reaches the text as
         # lone surrogates: written as `\udcff`, which JSON reads back as the same character
         # and every other format shows as text, instead of refusing to write the report.
-        output.write_text(scrub(text), encoding="utf-8", errors="backslashreplace")
+        write_text(output, scrub(text))
     except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
         shown = str(output).encode("utf-8", "backslashreplace").decode("utf-8")
         raise SinkError(f"cannot write {shown}: {getattr(exc, 'strerror', None) or exc}") from exc

@@ -1,9 +1,11 @@
-"""Reading a file the user named, safely: regular files only (never a FIFO or a device that
-would block or never end), at most a given number of bytes, and any path (a NUL byte, an
-undecodable name) turned into a reason rather than an exception."""
+"""Files the user named, read and written safely: reads take regular files only (never a
+FIFO or a device that would block or never end) and at most a given number of bytes; writes
+never wait on a FIFO no one reads; any path (a NUL byte, an undecodable name) gives a reason
+rather than an exception."""
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from pathlib import Path
@@ -73,3 +75,25 @@ def read_capped(path: Path, label: str, limit: int, *, tail: bool = False) -> by
             return handle.read(limit + 1)
         except OSError as exc:
             return f"{label} cannot be read: {exc.strerror or exc}"
+
+
+def write_text(path: Path | str, text: str, *, append: bool = False) -> None:
+    """Write (or append) `text` to `path` as UTF-8, lone surrogates escaped. A FIFO no one
+    reads is refused at once (ENXIO) instead of blocking the run for ever; a pipe or terminal
+    someone reads (`/dev/stdout`) is written as usual. OSError or ValueError when it can't."""
+    mode = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if append else os.O_TRUNC)
+    try:
+        descriptor = os.open(path, mode | getattr(os, "O_NONBLOCK", 0), 0o666)
+    except OSError as exc:
+        if exc.errno == errno.ENXIO:
+            raise OSError(exc.errno, "it is a pipe (FIFO) that no one reads") from None
+        raise
+    try:
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(descriptor, True)  # opened without waiting; now write normally
+        with os.fdopen(descriptor, "w", encoding="utf-8", errors="backslashreplace") as handle:
+            descriptor = -1
+            handle.write(text)
+    finally:
+        if descriptor != -1:
+            os.close(descriptor)

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
 import subprocess
 import sys
+import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
@@ -181,3 +183,24 @@ def test_least_privilege_never_passes_on_a_simulation_that_left_the_risky_action
     assert "gave no verdict for 12 of the 12 risky actions" in least["message"]
     assert by_id["iam.actions"]["status"] == "pass"  # its six were answered
     assert run.returncode == 3  # couldn't verify, nothing failed
+
+
+def test_a_fifo_no_one_reads_as_output_or_job_summary_does_not_hold_the_run(
+    tmp_path: Path,
+) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    started = time.monotonic()
+    run = _cli("check", "--root", str(tmp_path), "--offline", "--output", f"json={fifo}",
+               "--format", "json")  # fmt: skip
+    assert run.returncode == 2
+    assert "it is a pipe (FIFO) that no one reads" in run.stderr
+    summary = subprocess.run(
+        [sys.executable, "-m", "cognito_doctor", "check", "--root", str(tmp_path), "--offline",
+         "--format", "github"],
+        capture_output=True, text=True, timeout=120,
+        env={**os.environ, "GITHUB_STEP_SUMMARY": str(fifo)},
+    )  # fmt: skip
+    assert "cannot append the job summary" in summary.stdout
+    assert "::error" in summary.stdout  # the annotations still came out
+    assert time.monotonic() - started < 60  # each took well under a second; a hang is ~forever
