@@ -8,12 +8,13 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
 from cognito_doctor import __version__
 from cognito_doctor.cli.common import (
+    EXIT_USAGE,
     check_patterns,
     check_profile,
     environment_names,
@@ -55,7 +56,10 @@ class _Main(click.Group):
         use_json_errors(json_requested(list(args) if args is not None else sys.argv[1:]))
         # Every byte out passes the redactor: the reports, the errors and click's own messages.
         with redacted_streams():
-            return super().main(args, *rest, **options)
+            try:
+                return super().main(args, *rest, **options)
+            except Exception as exc:  # a bug of ours: said here, redacted, not as a traceback
+                _internal_error(exc)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -63,13 +67,30 @@ class _Main(click.Group):
         except click.UsageError as exc:
             # click quotes the offending argument ("No such option: --eyJ…"): a token or a
             # secret passed in the wrong place must not come back out.
-            from cognito_doctor.engine.redact import mask_patterns, scrub
+            from cognito_doctor.engine.redact import mask_credential_like, scrub
 
             # (click declares `message` final; it is a plain attribute, set once here.)
-            setattr(exc, "message", mask_patterns(scrub(exc.message)))  # noqa: B010
+            setattr(exc, "message", mask_credential_like(scrub(exc.message)))  # noqa: B010
             if not json_errors():
                 raise
             fail_usage(exc.format_message())
+
+
+def _internal_error(exc: Exception) -> NoReturn:
+    """Say that cognito-doctor itself failed, in one line through the redacted streams (a
+    traceback printed after them could carry a secret); the traceback with
+    COGNITO_DOCTOR_DEBUG=1, redacted too."""
+    import os
+    import traceback
+
+    if os.environ.get("COGNITO_DOCTOR_DEBUG"):
+        traceback.print_exc()
+    sys.stderr.write(
+        f"cognito-doctor: internal error: {type(exc).__name__}: {exc}\n"
+        "This is a bug in cognito-doctor, not in your setup: please report it (run with "
+        "COGNITO_DOCTOR_DEBUG=1 to see where it happened).\n"
+    )
+    sys.exit(EXIT_USAGE)
 
 
 @click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]}, epilog=_EPILOG)

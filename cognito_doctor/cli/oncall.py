@@ -60,7 +60,7 @@ T = TypeVar("T")
 
 _EPILOG = """\b
 Exit codes: 0 nothing wrong found (or a diagnosis given); 1 a problem
-confirmed; 2 usage error (bad options or input)."""
+confirmed; 2 usage error (bad options or input); 3 AWS gave no answer within --timeout."""
 
 
 def _emit(text: str) -> None:

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 import click
 
-from cognito_doctor.cli.common import EXIT_PROBLEMS, did_you_mean
+from cognito_doctor.cli.common import EXIT_UNVERIFIED, did_you_mean
 from cognito_doctor.platform.regions import REGION_PARTITIONS, is_region
 
 # A region launched after this table was written still has the shape of one (us-east-1,
@@ -115,7 +115,7 @@ def timeout_option(function: F) -> F:
         default=60.0,
         show_default=True,
         metavar="SECONDS",
-        help="Bound the whole command: past it, say what is still unanswered and exit 1.",
+        help="Bound the whole command: past it, say what is still unanswered and exit 3.",
     )(function)
 
 
@@ -142,7 +142,7 @@ def bounded(timeout: float, what: str, work: Callable[[], T]) -> T:
             "run again, or with a larger --timeout; check the network and the endpoint",
             err=True,
         )
-        sys.exit(EXIT_PROBLEMS)
+        sys.exit(EXIT_UNVERIFIED)  # nothing was verified: not "a problem confirmed"
     ok, value = outcome[0]
     if not ok:
         raise value

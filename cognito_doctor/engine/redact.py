@@ -143,6 +143,23 @@ def mask_patterns(text: str) -> str:
     return text
 
 
+# A word that looks like a credential (20+ characters of base64's alphabet, letters and
+# digits both): masked where a user's own arguments are echoed (click's usage errors), since
+# a secret pasted in the wrong place is not yet known to the vault.
+_CREDENTIAL_LIKE = re.compile(r"(?<![\w+/=.:-])[A-Za-z0-9+/]{20,4096}+={0,2}+(?![\w+/=.:-])")
+
+
+def mask_credential_like(text: str) -> str:
+    """`text` with every credential-looking word masked (for echoes of the command line)."""
+
+    def mask(match: re.Match[str]) -> str:
+        word = match.group(0)
+        mixed = any(c.isdigit() for c in word) and any(c.isalpha() for c in word)
+        return MASK if mixed else word
+
+    return _CREDENTIAL_LIKE.sub(mask, text)
+
+
 def _mask_assignment(match: re.Match[str]) -> str:
     value = match.group("value")
     if (

@@ -277,7 +277,7 @@ def test_the_on_call_commands_are_bounded_by_timeout(tmp_path: Path, sandbox: Sa
             result = cli(*args, "--root", str(setup.root), "--endpoint-url", net.endpoint_url,
                          "--timeout", "2")  # fmt: skip
             assert time.perf_counter() - started < 6, args
-            assert result.exit_code == 1 and "timed out" in result.stderr
+            assert result.exit_code == 3 and "timed out" in result.stderr
 
 
 # --- tracebacks ----------------------------------------------------------------------------

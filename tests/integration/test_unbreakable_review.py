@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 import tests.support.net as net
 from cognito_doctor.demo.sandbox import Sandbox
@@ -204,3 +205,40 @@ def test_a_fifo_no_one_reads_as_output_or_job_summary_does_not_hold_the_run(
     assert "cannot append the job summary" in summary.stdout
     assert "::error" in summary.stdout  # the annotations still came out
     assert time.monotonic() - started < 60  # each took well under a second; a hang is ~forever
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("user", "a@clinic.test", "kS9Qw2Lr7Tz4Xv1Nb6Hm3Jd8Fp5Gc0Ys2Ue7Ai4"),
+        ("token", "--region", "kS9Qw2Lr7Tz4Xv1Nb6Hm3Jd8Fp5Gc0Ys2Ue7Ai4", "x"),
+        ("check", "--profile", "x", "--format", "kS9Qw2Lr7Tz4Xv1Nb6Hm3Jd8Fp5Gc0Ys2Ue7Ai4"),
+    ],
+)
+def test_a_secret_in_the_wrong_place_on_the_command_line_is_not_echoed(
+    args: tuple[str, ...],
+) -> None:
+    run = _cli(*args)
+    assert run.returncode == 2, run.stderr
+    assert "Error:" in run.stderr  # click still says what was wrong
+    assert "kS9Qw2Lr7Tz4" not in run.stdout + run.stderr
+    # A short, ordinary mistake is still shown as typed.
+    typo = _cli("check", "--format", "jsno")
+    assert "'jsno' is not one of" in typo.stderr
+
+
+def test_a_bug_of_ours_is_one_redacted_line_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import cognito_doctor.cli as cli_module
+
+    def crash(*args: object) -> None:
+        raise RuntimeError("AWS_SECRET_ACCESS_KEY=kS9Qw2Lr7Tz4Xv1Nb6Hm3Jd8Fp5Gc0Ys2Ue7Ai4")
+
+    monkeypatch.setattr(cli_module, "_run", crash)
+    result = CliRunner().invoke(cli_module.main, ["check", "--root", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "internal error: RuntimeError" in result.stderr
+    assert "please report it" in result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    assert "kS9Qw2Lr7Tz4" not in result.stdout + result.stderr
