@@ -25,6 +25,7 @@ from tests.support.moto_iam import (
     iam_report,
     json_blocks,
     outcome,
+    service_caller,
     status,
 )
 
@@ -44,16 +45,7 @@ def pool_arn(setup: Setup, account: str = ACCOUNT) -> str:
 
 def user_arn(sandbox: Sandbox, setup: Setup) -> str:
     """The service user's ARN, as AWS reports it for the keys in UM's .env."""
-    import boto3
-
-    sts = boto3.client(
-        "sts",
-        region_name=setup.region,
-        endpoint_url=sandbox.endpoint_url,
-        aws_access_key_id=setup.um_env["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=setup.um_env["AWS_SECRET_ACCESS_KEY"],
-    )
-    return str(sts.get_caller_identity()["Arn"])
+    return str(service_caller(sandbox, setup)["Arn"])
 
 
 def policy(*statements: dict[str, Any]) -> dict[str, Any]:

@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import jsonschema
 import pytest
 
@@ -19,7 +18,7 @@ from cognito_doctor.oncall.triage import CONFIRMED, POSSIBLE, RULED_OUT, UNCHECK
 from cognito_doctor.oncall.triage_report import triage_schema
 from cognito_doctor.platform.envfiles import AUTH_ENV, UM_ENV
 from tests.integration.test_triage import UNKNOWN_CLIENT_ID, diagnosis, run, run_json, top
-from tests.support.moto_iam import AuthMoto, running_auth_moto
+from tests.support.moto_iam import AuthMoto, running_auth_moto, service_caller
 
 OTHER_CONFIG = "service-runs-other-config"
 OTHER_KEYS = "process-runs-other-keys"
@@ -28,19 +27,6 @@ OTHER_KEYS = "process-runs-other-keys"
 @pytest.fixture
 def healthy(sandbox: Sandbox, tmp_path: Path) -> Setup:
     return sandbox.create_setup(tmp_path / "healthy")
-
-
-def caller(sandbox: Sandbox, setup: Setup) -> dict[str, Any]:
-    """What sts:GetCallerIdentity says of the setup's service keys."""
-    sts = boto3.client(
-        "sts",
-        region_name=setup.region,
-        endpoint_url=sandbox.endpoint_url,
-        aws_access_key_id=setup.um_env["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=setup.um_env["AWS_SECRET_ACCESS_KEY"],
-    )
-    answer: dict[str, Any] = sts.get_caller_identity()
-    return answer
 
 
 def denied(principal: str, account: str, region: str, pool_id: str) -> str:
@@ -64,7 +50,7 @@ def bearings(report: dict[str, Any]) -> set[tuple[str, str]]:
 def test_access_denied_on_another_pool_leads_with_the_old_configuration(
     sandbox: Sandbox, healthy: Setup
 ) -> None:
-    me = caller(sandbox, healthy)
+    me = service_caller(sandbox, healthy)
     other_pool = f"{healthy.region}_ZZotherPool9"
     text = denied(me["Arn"], me["Account"], healthy.region, other_pool)
     code, report = run_json(healthy, sandbox, text)
@@ -137,7 +123,7 @@ def test_a_deleted_pool_is_confirmed_by_aws(sandbox: Sandbox, tmp_path: Path) ->
 def test_another_principal_confirms_the_process_runs_other_keys(
     sandbox: Sandbox, healthy: Setup
 ) -> None:
-    me = caller(sandbox, healthy)
+    me = service_caller(sandbox, healthy)
     stranger = f"arn:aws:iam::{me['Account']}:user/someone-else"
     code, report = run_json(
         healthy, sandbox, denied(stranger, me["Account"], healthy.region, healthy.pool_id)

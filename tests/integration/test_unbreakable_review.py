@@ -23,6 +23,13 @@ from cognito_doctor.iam.actions import REQUIRED_ACTIONS
 from tests.support.net import Fault
 from tests.support.netkit import middleware_sandbox
 
+# A role that may do anything in Cognito: iam.least-privilege must not pass it unless every
+# risky action was answered.
+WIDE = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "cognito-idp:*", "Resource": "*"}],
+}
+
 
 def _part(text: str) -> str:
     return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
@@ -89,11 +96,7 @@ def no_eval_decisions() -> Iterator[None]:
 def test_least_privilege_never_passes_on_results_without_a_decision(
     tmp_path: Path, sandbox: Sandbox, no_eval_decisions: None
 ) -> None:
-    wide = {
-        "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Action": "cognito-idp:*", "Resource": "*"}],
-    }
-    setup = sandbox.create_setup(tmp_path / "s", policy=wide)
+    setup = sandbox.create_setup(tmp_path / "s", policy=WIDE)
     with middleware_sandbox() as proxy:
         proxy.middleware.inject("iam:SimulatePrincipalPolicy", Fault.PARTIAL)
         for operation in (
@@ -169,11 +172,7 @@ def only_required_results() -> Iterator[None]:
 def test_least_privilege_never_passes_on_a_simulation_that_left_the_risky_actions_out(
     tmp_path: Path, sandbox: Sandbox, only_required_results: None
 ) -> None:
-    wide = {
-        "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Action": "cognito-idp:*", "Resource": "*"}],
-    }
-    setup = sandbox.create_setup(tmp_path / "s", policy=wide)
+    setup = sandbox.create_setup(tmp_path / "s", policy=WIDE)
     with middleware_sandbox() as proxy:
         proxy.middleware.inject("iam:SimulatePrincipalPolicy", Fault.PARTIAL)
         run = _cli("check", "--root", str(setup.root), "--endpoint-url", proxy.endpoint_url,

@@ -37,7 +37,7 @@ from typing import Any
 
 import boto3
 
-from cognito_doctor.demo.sandbox import SANDBOX_OPERATOR_ENV
+from cognito_doctor.demo.sandbox import SANDBOX_OPERATOR_ENV, Sandbox, Setup
 from cognito_doctor.engine.model import Report, Status
 from tests.conftest import result_of
 from tests.support.net import free_port
@@ -224,3 +224,18 @@ def _serving(log: Path, port: int, command: list[str]) -> Iterator[AuthMoto]:
 
 if __name__ == "__main__":
     serve(int(sys.argv[1]))
+
+
+def service_caller(sandbox: Sandbox, setup: Setup) -> dict[str, Any]:
+    """What sts:GetCallerIdentity says of the setup's service keys (those in UM's .env)."""
+    import boto3
+
+    sts = boto3.client(
+        "sts",
+        region_name=setup.region,
+        endpoint_url=sandbox.endpoint_url,
+        aws_access_key_id=setup.um_env["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=setup.um_env["AWS_SECRET_ACCESS_KEY"],
+    )
+    answer: dict[str, Any] = sts.get_caller_identity()
+    return answer
