@@ -80,7 +80,9 @@ def config_schema() -> dict[str, Any]:
 def find_config(root: Path) -> Path | None:
     """`cognito-doctor.toml` in root, else a pyproject.toml there with [tool.cognito-doctor]."""
     candidate = root / CONFIG_FILE_NAME
-    if candidate.is_file():
+    if candidate.is_file() or candidate.exists():
+        # Not only a regular file: a FIFO or a directory of that name is an error the reader
+        # names, not a config file silently left out.
         return candidate
     pyproject = root / "pyproject.toml"
     if pyproject.is_file():

@@ -128,6 +128,23 @@ class EnvFile:
         return tuple(entry.line for entry in self.entries if entry.unclosed_quote)
 
 
+def _unmarked_wide_encoding(raw: bytes) -> str | None:
+    """UTF-16 or UTF-32 text without a BOM, told by where its NUL bytes fall in the first
+    characters of ASCII text (a .env file starts with a key): every other byte for UTF-16,
+    three of every four for UTF-32; None for anything else."""
+    head = raw[:64]
+    for width, encoding in ((4, "UTF-32"), (2, "UTF-16")):
+        usable = len(head) - len(head) % width
+        if usable < 2 * width:
+            continue
+        units = [head[i : i + width] for i in range(0, usable, width)]
+        if all(u[1:] == b"\x00" * (width - 1) and u[0] for u in units):
+            return f"{encoding}-LE"
+        if all(u[:-1] == b"\x00" * (width - 1) and u[-1] for u in units):
+            return f"{encoding}-BE"
+    return None
+
+
 def read_env_file(root: Path, label: str, reader: EnvReader = EnvReader.NODE) -> EnvFile:
     """Read and parse `root/label` with `reader`'s rules. Never raises: problems are recorded
     on the result."""
@@ -146,6 +163,14 @@ def read_env_file(root: Path, label: str, reader: EnvReader = EnvReader.NODE) ->
                 path,
                 f"{label} is saved as {encoding}; the loaders read UTF-8, save it as UTF-8",
             )
+    unmarked = _unmarked_wide_encoding(raw)
+    if unmarked is not None:
+        return EnvFile(
+            label,
+            path,
+            f"{label} is saved as {unmarked} (without a byte-order mark); the loaders read "
+            "UTF-8, save it as UTF-8",
+        )
     if b"\x00" in raw:
         offset = raw.index(b"\x00")
         return EnvFile(

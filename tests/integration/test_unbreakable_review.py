@@ -241,3 +241,21 @@ def test_a_bug_of_ours_is_one_redacted_line_not_a_traceback(
     assert "please report it" in result.stderr
     assert "Traceback" not in result.stdout + result.stderr
     assert "kS9Qw2Lr7Tz4" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
+def test_a_wide_encoding_without_a_byte_order_mark_is_named(tmp_path: Path, encoding: str) -> None:
+    for label in ("services/user-management/.env", "services/auth/.env"):
+        (tmp_path / label).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / label).write_bytes("COGNITO_REGION=eu-west-2\n".encode(encoding))
+    run = _cli("check", "--root", str(tmp_path), "--offline", "--format", "json")
+    files = next(r for r in json.loads(run.stdout)["results"] if r["id"] == "env.files")
+    assert f"saved as {encoding.upper()} (without a byte-order mark)" in files["message"]
+    assert "binary file" not in files["message"]
+
+
+def test_a_config_file_that_is_a_fifo_is_an_error_not_silently_skipped(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "cognito-doctor.toml")
+    run = _cli("check", "--root", str(tmp_path), "--offline")
+    assert run.returncode == 2
+    assert "cognito-doctor.toml is not a regular file" in run.stderr
