@@ -27,11 +27,4 @@ def permissions(checks_dir: tuple[Path, ...]) -> None:
 
 def needed_facts(registry: Registry) -> set[str]:
     """Every fact a check of `registry` needs, and the facts those need."""
-    stack = [name for spec in registry.checks.values() for name in spec.needs]
-    needed: set[str] = set()
-    while stack:
-        name = stack.pop()
-        if name not in needed:
-            needed.add(name)
-            stack.extend(registry.facts[name].needs)
-    return needed
+    return registry.facts_behind(name for spec in registry.checks.values() for name in spec.needs)

@@ -231,6 +231,17 @@ class Registry:
                 return found
         return []
 
+    def facts_behind(self, names: Iterable[str]) -> set[str]:
+        """Every fact `names` names, and every fact those need, transitively."""
+        seen: set[str] = set()
+        stack = list(names)
+        while stack:
+            name = stack.pop()
+            if name not in seen:
+                seen.add(name)
+                stack.extend(self.facts[name].needs)
+        return seen
+
     def fact_needs_network(self, name: str) -> bool:
         """Whether fact `name`, or any fact it needs, reaches AWS or the network."""
         return self._reaches_network([name])
@@ -240,18 +251,7 @@ class Registry:
         return self._reaches_network(spec.needs)
 
     def _reaches_network(self, names: Iterable[str]) -> bool:
-        seen: set[str] = set()
-        stack = list(names)
-        while stack:
-            name = stack.pop()
-            if name in seen:
-                continue
-            seen.add(name)
-            fact_spec = self.facts[name]
-            if fact_spec.network:
-                return True
-            stack.extend(fact_spec.needs)
-        return False
+        return any(self.facts[name].network for name in self.facts_behind(names))
 
 
 def load_registry(checks_dirs: Iterable[Path] = (), *, plugins: bool = True) -> Registry:

@@ -42,14 +42,7 @@ def resolve_facts(
     inherited from a fact it needed). Facts still unfinished at `deadline` (a perf_counter
     time) are given up as timed out; their threads are daemons, so they never hold up exit.
     """
-    needed: set[str] = set()
-    stack = list(wanted)
-    while stack:
-        name = stack.pop()
-        if name not in needed:
-            needed.add(name)
-            stack.extend(registry.facts[name].needs)
-
+    needed = registry.facts_behind(wanted)
     done: dict[str, Any | FactUnavailable] = {}
     running: set[str] = set()
     finished: queue.SimpleQueue[tuple[str, Any | FactUnavailable]] = queue.SimpleQueue()

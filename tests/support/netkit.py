@@ -101,18 +101,6 @@ def run_cli(args: Sequence[str], env: dict[str, str], *, limit: float = 120) -> 
     )
 
 
-def facts_behind(registry: Registry, needs: Iterable[str]) -> set[str]:
-    """Every fact `needs` names, and every fact those need, transitively."""
-    seen: set[str] = set()
-    stack = list(needs)
-    while stack:
-        name = stack.pop()
-        if name not in seen:
-            seen.add(name)
-            stack.extend(registry.facts[name].needs)
-    return seen
-
-
 def checks_needing(
     registry: Registry, facts: Iterable[str], environment: Rules = Rules.DEV
 ) -> set[str]:
@@ -121,5 +109,5 @@ def checks_needing(
     return {
         spec.id
         for spec in registry.checks.values()
-        if environment in spec.environments and facts_behind(registry, spec.needs) & wanted
+        if environment in spec.environments and registry.facts_behind(spec.needs) & wanted
     }
