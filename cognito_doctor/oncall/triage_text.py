@@ -17,7 +17,6 @@ MAX_EXCERPT = 100
 # Each pattern starts only where a run of its characters starts (the look-behind), so a long
 # run is scanned once, not once per position: linear time on any input.
 _JWT = re.compile(r"(?<![\w-])eyJ[\w-]*+\.[\w-]++\.[\w-]*+")
-_KEY_ID = re.compile(r"\b(?:AKIA|ASIA)[A-Z0-9]{12}([A-Z0-9]{4})\b")
 _LONG_SECRET = re.compile(r"(?<![\w/+=])[A-Za-z0-9/+=]{40,}(?![\w/+=])")
 # What ties a log's lines to one request: a UUID (the SDK's RequestId, a NestJS request id).
 _REQUEST_ID = re.compile(
@@ -58,8 +57,8 @@ def read_text(data: bytes, source: str) -> str:
 def mask(text: str) -> str:
     """Text safe to show: JWTs, access key ids and long secret-like strings masked."""
     text = _JWT.sub("<jwt>", text)
-    text = _KEY_ID.sub(lambda m: f"…{m.group(1)}", text)
-    # The run's known secrets (the .env files', the fetched client secret) and KEY=VALUE.
+    # scrub: the secret patterns (access key ids to their last four, KEY=VALUE), then the
+    # run's known secrets (the .env files', the fetched client secret).
     return scrub(_LONG_SECRET.sub("[redacted]", text))
 
 
