@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any, TypeVar
 
 from botocore.client import BaseClient
@@ -79,19 +79,19 @@ class InFlight:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._calls: dict[int, tuple[str, str, float]] = {}
+        self._calls: dict[object, tuple[str, str, float]] = {}
 
-    def call(self, operation: str) -> AbstractContextManager[None]:
+    @contextmanager
+    def call(self, operation: str) -> Iterator[None]:
         """A context in which `operation` counts as under way on this thread."""
-        return _Underway(self, operation)
-
-    def _start(self, key: int, operation: str) -> None:
+        key = object()
         with self._lock:
             self._calls[key] = (threading.current_thread().name, operation, time.monotonic())
-
-    def _end(self, key: int) -> None:
-        with self._lock:
-            self._calls.pop(key, None)
+        try:
+            yield
+        finally:
+            with self._lock:
+                del self._calls[key]
 
     def of_thread(self, thread_name: str) -> list[str]:
         """The calls thread `thread_name` (or a thread it started, `name/…`) is waiting on,
@@ -104,17 +104,6 @@ class InFlight:
             for thread, operation, started in calls
             if thread == thread_name or thread.startswith(f"{thread_name}/")
         ]
-
-
-class _Underway:
-    def __init__(self, in_flight: InFlight, operation: str) -> None:
-        self._in_flight, self._operation = in_flight, operation
-
-    def __enter__(self) -> None:
-        self._in_flight._start(id(self), self._operation)
-
-    def __exit__(self, *exc: object) -> None:
-        self._in_flight._end(id(self))
 
 
 class Pages:
