@@ -10,11 +10,10 @@ from typing import Any, TypeVar
 
 import click
 
-from cognito_doctor.cli.params import REGION, SECONDS, SecondsType, root_option
+from cognito_doctor.cli.params import REGION, SECONDS, root_option
 from cognito_doctor.platform.settings import RunConfig
 
 F = TypeVar("F", bound=Callable[..., Any])
-SECONDS_TO_WAIT = SecondsType(minimum=0.01, maximum=3_600.0)
 
 
 @dataclass(frozen=True)
