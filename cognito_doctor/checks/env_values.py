@@ -8,7 +8,7 @@ import re
 from cognito_doctor.checks.changes import env_change
 from cognito_doctor.engine.model import Change, Location, Outcome, failed, passed, skipped, warned
 from cognito_doctor.platform.envfiles import EnvFile, EnvFiles, EnvReader
-from cognito_doctor.platform.regions import expected_issuer, is_region, pool_issuers
+from cognito_doctor.platform.regions import expected_issuer, is_region, pool_id_region, pool_issuers
 from cognito_doctor.platform.target import POOL_ID_PATTERN, EnvTarget
 
 RUNBOOK_EXAMPLE_POOL_ID = "eu-west-2_AbCdEf123"
@@ -292,7 +292,7 @@ def judge_issuer(auth_env: EnvFile, env_target: EnvTarget) -> Outcome:
     """env.issuer's verdict: COGNITO_ISSUER against the two issuers of the pool the run checks,
     in the region its id starts with."""
     pool_id = env_target.pool_id.value
-    region = pool_id.split("_", 1)[0] if pool_id and "_" in pool_id else None
+    region = pool_id_region(pool_id)
     issuer = auth_env.get("COGNITO_ISSUER")
     if not pool_id or not region or not POOL_ID_PATTERN.match(pool_id) or not is_region(region):
         if issuer is None:

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from cognito_doctor.facts.records import PoolLookup
+from cognito_doctor.platform.regions import pool_id_region
 
 REQUIRED_ATTRIBUTES = ("email", "name")
 PROD_MIN_PASSWORD_LENGTH = 12
@@ -160,7 +161,7 @@ def not_found_message(lookup: PoolLookup, others: list[dict[str, str]]) -> str:
     """Why the pool was not found, and which pools (`others`) exist in its region instead."""
     ref = lookup.ref
     message = f"user pool {ref.pool_id} was not found in {ref.region}"
-    pool_region = ref.pool_id.split("_", 1)[0]
+    pool_region = pool_id_region(ref.pool_id) or ref.pool_id
     if pool_region != ref.region:
         message += f" (its id starts with {pool_region}, but the region used is {ref.region})"
     if lookup.list_problem is not None:

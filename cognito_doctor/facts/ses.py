@@ -16,6 +16,7 @@ from cognito_doctor.engine.model import FactUnavailable, Status
 from cognito_doctor.engine.registry import fact
 from cognito_doctor.facts.context import CheckContext, aws_failure
 from cognito_doctor.facts.records import SesAccount, SesIdentityLookup, SesSending
+from cognito_doctor.platform.regions import pool_id_region
 
 SES_IDENTITY_ARN = re.compile(
     r"^arn:(?P<partition>aws[a-z-]*):ses:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):"
@@ -37,7 +38,7 @@ def ses_sending(ctx: CheckContext, user_pool: dict[str, Any]) -> SesSending:
             "Cognito's own sender (see pool.email-sending)",
         )
     pool_id = str(user_pool.get("Id", ""))
-    pool_region = pool_id.split("_", 1)[0] if "_" in pool_id else None
+    pool_region = pool_id_region(pool_id)
     arn = config.get("SourceArn")
     from_header = str(config["From"]) if config.get("From") else None
     if not arn:

@@ -17,7 +17,7 @@ from enum import StrEnum
 
 from cognito_doctor.aws.failure import AwsError
 from cognito_doctor.facts.context import CheckContext
-from cognito_doctor.platform.regions import is_region
+from cognito_doctor.platform.regions import is_region, pool_id_region
 
 NOT_FOUND = "ResourceNotFoundException"
 
@@ -43,14 +43,9 @@ def _unknown(exc: AwsError, action: str) -> NameLookup:
     return NameLookup(Existence.UNKNOWN, message)
 
 
-def pool_region(pool_id: str) -> str:
-    """The region a pool id names: its part before the underscore (eu-west-2_AbC)."""
-    return pool_id.split("_", 1)[0]
-
-
 def named_pool(ctx: CheckContext, pool_id: str) -> NameLookup:
     """DescribeUserPool for `pool_id`, in the region its id names."""
-    region = pool_region(pool_id)
+    region = pool_id_region(pool_id) or pool_id
     if not is_region(region):
         return NameLookup(Existence.UNKNOWN, f"{region} is not a region AWS has")
     try:

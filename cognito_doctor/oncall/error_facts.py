@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from cognito_doctor.platform.regions import is_region
+from cognito_doctor.platform.regions import is_region, pool_id_region
 
 _ARN = re.compile(r"(?<![\w:/-])arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{0,12}:[^\s\"',;()<>\[\]]+")
 _DENIED = re.compile(
@@ -95,7 +95,7 @@ class ErrorFacts:
     def region_shaped(self) -> tuple[str, ...]:
         """Regions named anywhere: alone, in a pool id, an ARN or a hostname."""
         found = list(self.regions)
-        found += [p.split("_", 1)[0] for p in self.pool_ids]
+        found += [region for p in self.pool_ids if (region := pool_id_region(p))]
         found += [a.split(":")[3] for a in self.arns if len(a.split(":")) > 4 and a.split(":")[3]]
         for host in self.hosts:
             hit = _REGION_IN_HOST.match(host)

@@ -26,6 +26,7 @@ from cognito_doctor.engine.model import FactUnavailable
 from cognito_doctor.engine.registry import Registry
 from cognito_doctor.oncall.error_facts import ErrorFacts
 from cognito_doctor.oncall.triage_facts import Bearing, TextFinding, Unverified, text_pools
+from cognito_doctor.platform.regions import pool_id_region
 from cognito_doctor.platform.settings import RunConfig
 
 MAX_LOOKUPS = 3  # ids of each kind looked up: a log can name many
@@ -149,10 +150,10 @@ def _account(arn: str) -> str | None:
 def _pools(
     ctx: Any, pools: Sequence[str], findings: list[TextFinding], unverified: list[Unverified]
 ) -> None:
-    from cognito_doctor.facts.text_names import Existence, named_pool, pool_region
+    from cognito_doctor.facts.text_names import Existence, named_pool
 
     for pool in pools:
-        region = pool_region(pool)
+        region = pool_id_region(pool) or pool
         lookup = named_pool(ctx, pool)
         match lookup.answer:
             case Existence.EXISTS:

@@ -77,6 +77,14 @@ PARTITION_DNS_SUFFIX: dict[str, str] = {
 }
 
 
+def pool_id_region(pool_id: str | None) -> str | None:
+    """The region a user pool id starts with (`eu-west-2` of `eu-west-2_AbC`, the id's
+    format per botocore's UserPoolIdType, `[\\w-]+_[0-9a-zA-Z]+`); None without an underscore."""
+    if not pool_id or "_" not in pool_id:
+        return None
+    return pool_id.split("_", 1)[0]
+
+
 def is_region(name: str) -> bool:
     """Whether `name` is a region AWS has."""
     return name in REGION_PARTITIONS

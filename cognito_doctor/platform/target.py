@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from cognito_doctor.engine.model import Location
 from cognito_doctor.platform.envfiles import EnvFiles
-from cognito_doctor.platform.regions import expected_issuer, is_region
+from cognito_doctor.platform.regions import expected_issuer, is_region, pool_id_region
 
 POOL_ID_PATTERN = re.compile(r"^[\w-]+_[0-9a-zA-Z]+$")
 
@@ -54,8 +54,8 @@ class EnvTarget:
         """(pool id, region) for offline comparisons: the region falls back on the pool id's
         prefix, and is None when it is not an AWS region."""
         pool_id, region = self.pool_id.value, self.region.value
-        if region is None and pool_id and "_" in pool_id:
-            region = pool_id.split("_", 1)[0]
+        if region is None:
+            region = pool_id_region(pool_id)
         if region is not None and not is_region(region):
             region = None
         return pool_id, region
