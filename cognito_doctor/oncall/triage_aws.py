@@ -25,7 +25,13 @@ from typing import Any
 from cognito_doctor.engine.model import FactUnavailable
 from cognito_doctor.engine.registry import Registry
 from cognito_doctor.oncall.error_facts import ErrorFacts
-from cognito_doctor.oncall.triage_facts import Bearing, TextFinding, Unverified, text_pools
+from cognito_doctor.oncall.triage_facts import (
+    Bearing,
+    TextFinding,
+    Unverified,
+    account_of,
+    text_pools,
+)
 from cognito_doctor.platform.regions import pool_id_region
 from cognito_doctor.platform.settings import RunConfig
 
@@ -97,7 +103,7 @@ def _identity(
     facts: ErrorFacts, lookup: Any, findings: list[TextFinding], unverified: list[Unverified]
 ) -> None:
     principals = list(dict.fromkeys(d.principal for d in facts.denials))
-    resources = [a for a in facts.arns if a not in principals and _account(a)]
+    resources = [a for a in facts.arns if a not in principals and account_of(a)]
     problem = _identity_problem(lookup)
     if problem is not None:
         if principals:
@@ -130,7 +136,7 @@ def _identity(
                 )
             )
     for arn in resources:
-        account = _account(arn)
+        account = account_of(arn)
         if account and mine_account and account != mine_account:
             findings.append(
                 TextFinding(
@@ -140,11 +146,6 @@ def _identity(
                     f"{mine_account} (sts:GetCallerIdentity)",
                 )
             )
-
-
-def _account(arn: str) -> str | None:
-    parts = arn.split(":")
-    return parts[4] if len(parts) > 4 and parts[4].isdigit() else None
 
 
 def _pools(

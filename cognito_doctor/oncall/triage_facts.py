@@ -138,8 +138,8 @@ def _accounts(facts: ErrorFacts) -> list[TextFinding]:
     for denial in facts.denials:
         if not denial.resource:
             continue
-        principal_account = _account_of(denial.principal)
-        resource_account = _account_of(denial.resource)
+        principal_account = account_of(denial.principal)
+        resource_account = account_of(denial.resource)
         if principal_account and resource_account and principal_account != resource_account:
             findings.append(
                 TextFinding(
@@ -153,9 +153,10 @@ def _accounts(facts: ErrorFacts) -> list[TextFinding]:
     return findings
 
 
-def _account_of(arn: str) -> str | None:
+def account_of(arn: str) -> str | None:
+    """The account id an ARN names, or None (none, or `aws` for AWS's own managed policies)."""
     parts = arn.split(":")
-    return parts[4] if len(parts) > 4 and parts[4] else None
+    return parts[4] if len(parts) > 4 and parts[4].isdigit() else None
 
 
 def _keys(facts: ErrorFacts, files: EnvFiles) -> list[TextFinding]:
