@@ -22,20 +22,6 @@ from tests.integration.test_email_checks import SES_REGION, ses_setup, unique_do
 QUOTED = re.compile(r"`(aws [^`]+)`")
 
 
-@pytest.fixture
-def profile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """A profile `sandbox` with moto's test credentials, in a temporary AWS config."""
-    config = tmp_path / "aws-config"
-    config.write_text("[profile sandbox]\nregion = eu-west-2\n")
-    credentials = tmp_path / "aws-credentials"
-    credentials.write_text(
-        "[sandbox]\naws_access_key_id = testing\naws_secret_access_key = testing\n"
-    )
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(credentials))
-    yield "sandbox"
-
-
 def invoke(*args: str) -> Result:
     result = CliRunner().invoke(main, list(args), catch_exceptions=False)
     assert "Traceback" not in result.stdout + result.stderr

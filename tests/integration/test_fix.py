@@ -81,17 +81,6 @@ def describe_client(sandbox: Sandbox, setup: Setup, client_id: str = "") -> dict
     return client
 
 
-@pytest.fixture
-def profile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """An AWS profile `sandbox` with moto's throwaway credentials."""
-    credentials = tmp_path / "aws-credentials"
-    credentials.write_text(
-        "[sandbox]\naws_access_key_id = testing\naws_secret_access_key = testing\n"
-    )
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(credentials))
-    yield "sandbox"
-
-
 def test_fix_plans_one_command_per_resource_and_writes_nothing(
     sandbox: Sandbox, tmp_path: Path, profile: str
 ) -> None:

@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import json
 import shlex
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-import pytest
 from click.testing import CliRunner, Result
 
 from cognito_doctor.cli import main
@@ -56,16 +54,6 @@ def iam_commands(out: str) -> list[str]:
     """The plan's `aws iam` command lines (the new-pool part, for `<service-user>`, aside)."""
     lines = [line.strip() for line in out.splitlines()]
     return [line for line in lines if line.startswith("aws iam ") and "<" not in line]
-
-
-@pytest.fixture
-def profile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    credentials = tmp_path / "aws-credentials"
-    credentials.write_text(
-        "[sandbox]\naws_access_key_id = testing\naws_secret_access_key = testing\n"
-    )
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(credentials))
-    yield "sandbox"
 
 
 def test_the_inline_policy_is_one_put_in_the_plan_and_apply_writes_it(
