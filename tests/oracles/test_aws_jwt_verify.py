@@ -117,18 +117,20 @@ def doctor_verdict(token: str, token_use: str | None) -> str:
     return "rejected" if verdict.rejected else "accepted"
 
 
+def verify_request(token: str, use: str | None) -> dict[str, Any]:
+    """What the node runner needs to verify `token` as services/auth does, for the test pool."""
+    return {
+        "token": token,
+        "jwks": JWKS,
+        "userPoolId": POOL_ID,
+        "clientId": CLIENT_ID,
+        "tokenUse": use,
+        "now": NOW,
+    }
+
+
 def oracle_verdicts(cases: list[tuple[str, str | None]], node_modules: Path) -> list[str]:
-    payload = [
-        {
-            "token": token,
-            "jwks": JWKS,
-            "userPoolId": POOL_ID,
-            "clientId": CLIENT_ID,
-            "tokenUse": use,
-            "now": NOW,
-        }
-        for token, use in cases
-    ]
+    payload = [verify_request(token, use) for token, use in cases]
     return [v.split(":")[0] for v in run_node(VERIFY, node_modules, payload)]
 
 

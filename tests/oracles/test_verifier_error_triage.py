@@ -26,7 +26,6 @@ from cognito_doctor.platform.envfiles import AUTH_ENV, UM_ENV
 from tests.oracles.conftest import run_node
 from tests.oracles.test_aws_jwt_verify import (
     CLIENT_ID,
-    JWKS,
     NOW,
     ORIGINAL,
     OTHER_KEY,
@@ -34,6 +33,7 @@ from tests.oracles.test_aws_jwt_verify import (
     REGION,
     claims_for,
     sign,
+    verify_request,
 )
 
 VARIANTS = 4  # generated inputs per error class
@@ -143,15 +143,7 @@ def generated_cases(rng: random.Random) -> list[tuple[str, str, dict[str, Any]]]
             "wrong alg": "jwt-signature-algorithm",
         }
         for name, token in signed.items():
-            payload = {
-                "token": token,
-                "jwks": JWKS,
-                "userPoolId": POOL_ID,
-                "clientId": CLIENT_ID,
-                "tokenUse": use,
-                "now": NOW,
-            }
-            cases.append((name, expected[name], payload))
+            cases.append((name, expected[name], verify_request(token, use)))
         jwks_uri = f"https://127.0.0.1:{_closed_port()}/{POOL_ID}/.well-known/jwks.json"
         fetch = {"token": sign(claims_for(use)), "issuer": ORIGINAL, "jwksUri": jwks_uri}
         cases.append(("JWKS fetch failure", "jwks-fetch-failed", fetch | {"now": NOW}))
